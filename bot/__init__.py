@@ -1,0 +1,1 @@
+"""Back Coach: a Telegram coach for back-strengthening exercises."""

@@ -1,0 +1,107 @@
+"""Assembling and running the bot: settings → content → database → Telegram application."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.config import ConfigError, RedactingFormatter, Settings
+from bot.content import Content, load_content
+from bot.db import create_engine, make_sessionmaker, migrate
+
+logger = logging.getLogger(__name__)
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every handler needs, shared through ``application.bot_data``."""
+
+    settings: Settings
+    content: Content
+    engine: AsyncEngine
+    sessions: async_sessionmaker
+    # Seconds of silence after which a conversation (such as the safety screen) ends.
+    conversation_timeout: float = 15 * 60
+
+    def scaled(self, seconds: float) -> float:
+        return seconds * self.settings.time_scale
+
+
+SERVICES_KEY = "services"
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data[SERVICES_KEY]
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT, settings.token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    # httpx logs every request URL, and the URL holds the token; it stays quiet below WARNING.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    """Connect and migrate, or fail with one line that names DATABASE_URL."""
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    except (SQLAlchemyError, OSError) as error:
+        await engine.dispose()
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise ConfigError(
+            f"DATABASE_URL: cannot use the database at {settings.database_url_for_display}: "
+            f"{reason}"
+        ) from None
+    return engine
+
+
+def file_base_url(api_url: str) -> str:
+    return api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url
+
+
+def build_application(
+    services_: Services, register: Callable[[Application], None]
+) -> Application:
+    """The Telegram application with its handlers; ``register`` adds them (see handlers/)."""
+    settings = services_.settings
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_base_url(settings.telegram_api_url))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_shutdown(close_database)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services_
+    register(application)
+    return application
+
+
+async def close_database(application: Application) -> None:
+    await application.bot_data[SERVICES_KEY].engine.dispose()
+
+
+async def check_database(settings: Settings) -> None:
+    """Fail early on an unusable database, and migrate it, before Telegram is contacted."""
+    engine = await open_database(settings)
+    await engine.dispose()
+
+
+def make_services(settings: Settings, content: Content | None = None) -> Services:
+    # The engine connects lazily, so its connections belong to the loop that runs the bot.
+    engine = create_engine(settings.database_url)
+    return Services(settings, content or load_content(), engine, make_sessionmaker(engine))

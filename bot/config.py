@@ -1,0 +1,170 @@
+"""Settings read from the environment (and a ``.env`` file in the working directory).
+
+Every problem is reported as one :class:`ConfigError` line that names the variable, so an
+operator sees at once what to fix. The token is a secret: no message here ever contains it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
+DATABASE_DEFAULT = "sqlite+aiosqlite:///backcoach.db"
+
+# BotFather tokens are "<numeric bot id>:<secret>"; checking the shape catches pasting mistakes
+# (quotes, spaces, a truncated secret) before any request is made.
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    database_url: URL
+    telegram_api_url: str
+    time_scale: float
+    log_level: str
+
+    def __repr__(self) -> str:  # keeps the token out of tracebacks and debug logs
+        return (
+            f"Settings(token=<hidden>, database_url={self.database_url_for_display!r}, "
+            f"telegram_api_url={self.telegram_api_url!r}, time_scale={self.time_scale}, "
+            f"log_level={self.log_level!r})"
+        )
+
+    @property
+    def database_url_for_display(self) -> str:
+        return self.database_url.render_as_string(hide_password=True)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, require_token: bool = True,
+                 dotenv: Path | None = Path(".env")) -> Settings:
+        values = dict(read_dotenv(dotenv)) if dotenv is not None else {}
+        values.update(os.environ if environ is None else environ)
+        return cls(
+            token=parse_token(values.get("TELEGRAM_BOT_TOKEN", ""), required=require_token),
+            database_url=parse_database_url(values.get("DATABASE_URL", "")),
+            telegram_api_url=parse_api_url(values.get("TELEGRAM_API_URL", "")),
+            time_scale=parse_time_scale(values.get("BACKCOACH_TIME_SCALE", "")),
+            log_level=parse_log_level(values.get("LOG_LEVEL", "")),
+        )
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines; blank lines and ``#`` comments are skipped, quotes are stripped."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def parse_token(raw: str, *, required: bool) -> str:
+    token = raw.strip()
+    if not token:
+        if required:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token "
+                "in the environment or in .env"
+            )
+        return ""
+    if not _TOKEN_SHAPE.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAH... as given by "
+            "@BotFather"
+        )
+    return token
+
+
+def parse_database_url(raw: str) -> URL:
+    text = raw.strip() or DATABASE_DEFAULT
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is malformed: expected e.g. sqlite+aiosqlite:///backcoach.db or "
+            "postgresql+asyncpg://user@host/dbname"
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise ConfigError(
+            f"DATABASE_URL uses an unsupported database {backend!r}: use sqlite or postgresql"
+        )
+    # Plain "postgresql://" and "sqlite://" URLs are common in hosting panels; pick the async
+    # driver for them rather than failing.
+    if url.drivername == backend:
+        url = url.set(drivername=_ASYNC_DRIVERS[backend])
+    if url.drivername != _ASYNC_DRIVERS[backend]:
+        raise ConfigError(
+            f"DATABASE_URL driver {url.drivername!r} is not supported: use "
+            f"{_ASYNC_DRIVERS[backend]}"
+        )
+    return url
+
+
+def parse_api_url(raw: str) -> str:
+    url = raw.strip() or TELEGRAM_API_DEFAULT
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ConfigError(
+            "TELEGRAM_API_URL is malformed: expected e.g. https://api.telegram.org/bot"
+        )
+    return url
+
+
+def parse_time_scale(raw: str) -> float:
+    text = raw.strip()
+    if not text:
+        return 1.0
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = -1.0
+    if not 0 < scale <= 100 or scale != scale:
+        raise ConfigError(
+            "BACKCOACH_TIME_SCALE must be a number above 0 and at most 100 (1 is real time), "
+            f"got {text!r}"
+        )
+    return scale
+
+
+def parse_log_level(raw: str) -> str:
+    level = raw.strip().upper() or "INFO"
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {raw!r}")
+    return level
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replaces secrets wherever they show up in a formatted record, tracebacks included
+    (HTTP clients put the token in request URLs)."""
+
+    def __init__(self, fmt: str, *secrets: str) -> None:
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "<token>")
+        return text

@@ -1,0 +1,40 @@
+"""The command menu Telegram shows next to the message box, and the /help list."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.content import Content
+
+logger = logging.getLogger(__name__)
+
+# In menu order; each has a "ui.commands.<name>" description in content/.
+MENU_COMMANDS = ("start", "screen", "tips", "cancel", "help")
+
+
+def menu_lines(content: Content, language: str) -> list[str]:
+    return [
+        f"/{name} — {content.text(f'ui.commands.{name}', language)}" for name in MENU_COMMANDS
+    ]
+
+
+async def announce_commands(application: Application) -> None:
+    """Fill Telegram's command menu; the bot works without it, so a failure only warns."""
+    from bot.app import SERVICES_KEY
+
+    content: Content = application.bot_data[SERVICES_KEY].content
+    for language in content.languages:
+        commands = [
+            BotCommand(name, content.text(f"ui.commands.{name}", language))
+            for name in MENU_COMMANDS
+        ]
+        # The first language is the default menu; the others are shown to their speakers.
+        language_code = None if language == content.languages[0] else language
+        try:
+            await application.bot.set_my_commands(commands, language_code=language_code)
+        except TelegramError as error:
+            logger.warning("Could not set the command menu (%s): %s", language, error)

@@ -1,0 +1,288 @@
+"""The safety screen conversation: one yes/no question per message, then the outcome.
+
+Progress lives in the database (``bot.screening``), not only in the conversation, so after a
+restart a press on a question's button or a typed answer carries on where the person was.
+Every button holds the screen's nonce and the question's number: a button from an earlier
+screen, or from a question already answered, is recognised and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import screening
+from bot.app import services
+from bot.content import Content, Question
+from bot.models import utcnow
+from bot.screening import Decision, Outcome, Purpose
+from handlers.common import text
+
+ASKING = 0
+
+# scr:<nonce>:<question number>:<y|n|b>, and scr:again for "answer the questions again".
+ANSWER_PATTERN = re.compile(r"^scr:([0-9a-f]{8}):(\d{1,2}):([ynb])$")
+AGAIN = "scr:again"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the screen looks like after an answer was applied."""
+
+    questions: tuple[Question, ...]
+    answers: list[tuple[str, bool]]
+    nonce: str
+    next_question: Question | None
+    decision: Decision | None
+
+
+def build_conversation(content: Content, timeout_seconds: float) -> ConversationHandler:
+    typed_answer = filters.TEXT & ~filters.COMMAND
+    private = filters.ChatType.PRIVATE
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("screen", start_screen, filters=private),
+            CallbackQueryHandler(start_screen, pattern=f"^{AGAIN}$"),
+            # After a restart the conversation is forgotten but the draft is not.
+            CallbackQueryHandler(on_button, pattern=ANSWER_PATTERN),
+            MessageHandler(private & filters.Regex(yes_no_pattern(content)), on_typed),
+        ],
+        states={
+            ASKING: [
+                CallbackQueryHandler(on_button, pattern=ANSWER_PATTERN),
+                MessageHandler(typed_answer, on_typed),
+            ],
+            ConversationHandler.TIMEOUT: [
+                MessageHandler(filters.ALL, on_timeout),
+                CallbackQueryHandler(on_timeout),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+        conversation_timeout=timeout_seconds,
+        name="screening",
+    )
+
+
+def yes_no_pattern(content: Content) -> re.Pattern[str]:
+    words = {w for lang in content.languages for w in typed_words(content, lang)}
+    return re.compile(rf"^\s*({'|'.join(map(re.escape, sorted(words)))})[\s.!]*$", re.IGNORECASE)
+
+
+def typed_words(content: Content, lang: str) -> dict[str, bool]:
+    words = {w: True for w in content.text_list("ui.screen.yes_words", lang)}
+    words.update({w: False for w in content.text_list("ui.screen.no_words", lang)})
+    return words
+
+
+def read_typed_answer(content: Content, typed: str) -> bool | None:
+    word = typed.strip().rstrip(".!").strip().lower()
+    for lang in content.languages:
+        if word in (words := typed_words(content, lang)):
+            return words[word]
+    return None
+
+
+# --- the steps ---------------------------------------------------------------------------
+
+
+async def start_screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if update.callback_query:
+        await update.callback_query.answer()
+    content, chat_id = services(context).content, update.effective_chat.id
+    async with services(context).sessions.begin() as session:
+        draft = await screening.start_draft(session, chat_id, Purpose.FULL)
+        nonce = draft.nonce
+    questions = screening.questions_for(content, Purpose.FULL)
+    await context.bot.send_message(chat_id, text(update, context, "screening.intro"))
+    await send_question(update, context, questions, [], nonce)
+    return ASKING
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    query = update.callback_query
+    match = ANSWER_PATTERN.match(query.data or "")
+    if match is None or query.message is None:
+        await query.answer(text(update, context, "ui.screen.stale"))
+        return None
+    if query.from_user.id != query.message.chat.id:
+        await query.answer(text(update, context, "ui.screen.not_yours"))
+        return None
+    nonce, number, choice = match.group(1), int(match.group(2)), match.group(3)
+    outcome = await apply_answer(update, context, nonce=nonce, number=number, choice=choice)
+    if isinstance(outcome, str):
+        await query.answer(text(update, context, outcome))
+        return ConversationHandler.END if outcome == "ui.screen.stale" else None
+    await query.answer()
+    answered = "ui.screen.went_back" if choice == "b" else (
+        "ui.screen.answered_yes" if choice == "y" else "ui.screen.answered_no"
+    )
+    await query.edit_message_text(
+        f"{query.message.text}\n\n{text(update, context, answered)}", reply_markup=None
+    )
+    return await show_progress(update, context, outcome)
+
+
+async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    content = services(context).content
+    yes = read_typed_answer(content, update.effective_message.text or "")
+    if yes is None:
+        await update.effective_message.reply_text(text(update, context, "ui.screen.unclear"))
+        return await resend_current_question(update, context)
+    choice = "y" if yes else "n"
+    outcome = await apply_answer(update, context, nonce=None, number=None, choice=choice)
+    if isinstance(outcome, str):
+        await update.effective_message.reply_text(text(update, context, outcome))
+        return ConversationHandler.END
+    return await show_progress(update, context, outcome)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    async with services(context).sessions.begin() as session:
+        had_draft = await screening.discard_draft(session, update.effective_chat.id)
+    key = "ui.screen.cancelled" if had_draft else "ui.screen.nothing_to_cancel"
+    await update.effective_message.reply_text(text(update, context, key))
+    return ConversationHandler.END
+
+
+async def on_timeout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    async with services(context).sessions.begin() as session:
+        await screening.discard_draft(session, update.effective_chat.id)
+    await context.bot.send_message(
+        update.effective_chat.id, text(update, context, "ui.screen.timed_out")
+    )
+    return ConversationHandler.END
+
+
+# --- applying answers --------------------------------------------------------------------
+
+
+async def apply_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, nonce: str | None,
+    number: int | None, choice: str,
+) -> Progress | str:
+    """Record one answer (or a step back); a text key is returned when nothing was changed."""
+    content, chat_id = services(context).content, update.effective_chat.id
+    async with services(context).sessions.begin() as session:
+        draft = await screening.load_draft(session, chat_id)
+        if draft is None or (nonce is not None and draft.nonce != nonce):
+            return "ui.screen.stale"
+        if screening.draft_is_stale(draft, utcnow()):
+            await session.delete(draft)
+            return "ui.screen.stale"
+        questions = screening.questions_for(content, Purpose(draft.purpose))
+        answers = screening.draft_answers(draft)
+        current = screening.next_question(questions, answers)
+        if current is None or (number is not None and number != len(answers)):
+            return "ui.screen.already_answered"
+        if choice == "b":
+            if not answers:
+                return "ui.screen.already_answered"
+            screening.go_back(draft)
+        else:
+            screening.answer(draft, current, choice == "y")
+        answers = screening.draft_answers(draft)
+        following = screening.next_question(questions, answers)
+        decision = None
+        if following is None:
+            decision = screening.decide(questions, dict(answers))
+            await screening.store_result(session, chat_id, answers, decision)
+            await session.delete(draft)
+        return Progress(questions, answers, draft.nonce, following, decision)
+
+
+async def show_progress(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, progress: Progress
+) -> int:
+    if progress.decision is None:
+        await send_question(update, context, progress.questions, progress.answers, progress.nonce)
+        return ASKING
+    await send_outcome(update, context, progress.decision)
+    return ConversationHandler.END
+
+
+async def resend_current_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    content, chat_id = services(context).content, update.effective_chat.id
+    async with services(context).sessions.begin() as session:
+        draft = await screening.load_draft(session, chat_id)
+        if draft is None or screening.draft_is_stale(draft, utcnow()):
+            await update.effective_message.reply_text(text(update, context, "ui.screen.stale"))
+            return ConversationHandler.END
+        questions = screening.questions_for(content, Purpose(draft.purpose))
+        answers, nonce = screening.draft_answers(draft), draft.nonce
+    await send_question(update, context, questions, answers, nonce)
+    return ASKING
+
+
+# --- what the person sees ----------------------------------------------------------------
+
+
+async def send_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, questions: tuple[Question, ...],
+    answers: list[tuple[str, bool]], nonce: str,
+) -> None:
+    question = screening.next_question(questions, answers)
+    assert question is not None, "the screen is already complete"
+    number = len(answers)
+    lines = [
+        text(update, context, "ui.screen.progress", number=number + 1, total=len(questions)),
+        "",
+        text(update, context, f"screening.questions.{question.id}.question"),
+    ]
+    data = f"scr:{nonce}:{number}:"
+    rows = [[
+        InlineKeyboardButton(text(update, context, "ui.screen.yes"), callback_data=data + "y"),
+        InlineKeyboardButton(text(update, context, "ui.screen.no"), callback_data=data + "n"),
+    ]]
+    if number:
+        rows.append([
+            InlineKeyboardButton(text(update, context, "ui.screen.back"), callback_data=data + "b")
+        ])
+    await context.bot.send_message(
+        update.effective_chat.id, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+OUTCOME_TEXT = {
+    Outcome.CLEARED: "screening.outcome.cleared",
+    Outcome.URGENT: "screening.outcome.urgent",
+    Outcome.SEE_DOCTOR: "screening.outcome.blocked",
+    Outcome.THERAPEUTIC: "screening.outcome.diagnosis",
+}
+
+
+async def send_outcome(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, decision: Decision
+) -> None:
+    reasons = "\n".join(
+        text(update, context, "ui.screen.reason_line",
+             reason=text(update, context, f"screening.questions.{q.id}.reason"))
+        for q in decision.reasons
+    )
+    message = text(update, context, OUTCOME_TEXT[decision.outcome], reasons=reasons)
+    await context.bot.send_message(
+        update.effective_chat.id, message, reply_markup=outcome_keyboard(update, context, decision)
+    )
+
+
+def outcome_keyboard(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, decision: Decision
+) -> InlineKeyboardMarkup | None:
+    if decision.allows_exercise:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(text(update, context, "ui.screen.tips_button"),
+                              callback_data="tips:0")],
+        [InlineKeyboardButton(text(update, context, "ui.screen.rescreen_button"),
+                              callback_data=AGAIN)],
+    ])

@@ -1,0 +1,50 @@
+"""Desk and posture habits from the article, one at a time with a button to the next."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.app import services
+from handlers.common import text
+
+TIP_PATTERN = re.compile(r"^tips:(\d{1,3})$")
+
+
+def tip_message(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> tuple[
+    str, InlineKeyboardMarkup | None
+]:
+    tip_ids = services(context).content.tip_ids
+    tip = tip_ids[index]
+    body = "\n\n".join([
+        f"{text(update, context, f'tips.{tip}.title')} ({index + 1}/{len(tip_ids)})",
+        text(update, context, f"tips.{tip}.body"),
+    ])
+    if index + 1 == len(tip_ids):
+        return body, None
+    button = InlineKeyboardButton(text(update, context, "ui.tips.next"),
+                                  callback_data=f"tips:{index + 1}")
+    return body, InlineKeyboardMarkup([[button]])
+
+
+async def tips_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    body, keyboard = tip_message(update, context, 0)
+    await update.effective_message.reply_text(body, reply_markup=keyboard)
+
+
+async def on_tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The first tip comes as a new message; "next" turns the page in place."""
+    query = update.callback_query
+    match = TIP_PATTERN.match(query.data or "")
+    index = int(match.group(1)) if match else -1
+    if not 0 <= index < len(services(context).content.tip_ids):
+        await query.answer(text(update, context, "ui.errors.stale_button"))
+        return
+    await query.answer()
+    body, keyboard = tip_message(update, context, index)
+    if index == 0:
+        await context.bot.send_message(update.effective_chat.id, body, reply_markup=keyboard)
+    else:
+        await query.edit_message_text(body, reply_markup=keyboard)

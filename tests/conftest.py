@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.fakebotapi import FakeBotAPI
+from tests.harness import RunningBot, fresh_database
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def database_url(tmp_path) -> AsyncIterator[str]:
+    async with fresh_database(str(tmp_path)) as url:
+        yield url
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, database_url: str) -> AsyncIterator[RunningBot]:
+    running = RunningBot(api, database_url)
+    await running.start()
+    yield running
+    await running.stop()

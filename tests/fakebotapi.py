@@ -1,0 +1,809 @@
+"""A fake Telegram Bot API server for end-to-end tests of the bot, plus a user-side test API.
+
+The real bot (python-telegram-bot, httpx, polling loop) talks HTTP to an aiohttp server on
+127.0.0.1 that speaks the Bot API's JSON shapes and its real error texts.  Tests act as users:
+they queue updates (messages, button presses) and read, in order, what the bot did in a chat.
+
+    async with FakeBotAPI() as api:
+        app = ApplicationBuilder().token(api.token).base_url(api.base_url).build()
+        app.add_handler(CommandHandler("start", start))
+        await app.initialize(); await app.start(); await app.updater.start_polling(poll_interval=0)
+        ann = api.user(42, first_name="Ann")
+        await ann.send("/start")
+        msg = await ann.expect("welcome")                # next bot event whose text contains it
+        await ann.press("Yes")                           # inline button on the newest keyboard
+        assert (await ann.expect(kind="edit")).buttons == []
+        await app.updater.stop(); await app.stop(); await app.shutdown()
+
+Covered methods: getMe, getUpdates (offset/limit/long poll/allowed_updates), deleteWebhook,
+set/get/deleteMyCommands, sendMessage, editMessageText, editMessageCaption,
+editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, sendPhoto,
+sendDocument (+ a few setters that just return true).  parse_mode="HTML" is rendered (plain
+text + entities, bad tags give Telegram's "can't parse entities"); other parse modes are kept
+verbatim.  Faults: fail_next(), block()/unblock(), set_rate_limit().  Chats the bot writes to
+are created on the fly (chat id == user id, private); a second concurrent getUpdates ends the
+first with 409 Conflict, as on Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import html.parser
+import json
+import math
+import re
+import struct
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from aiohttp import web
+
+# ----------------------------------------------------------------------------- records
+
+Params = dict[str, Any]
+JsonDict = dict[str, Any]
+
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+_RATE_LIMITED = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+)
+_TO_CHAT = _RATE_LIMITED | {"sendChatAction", "editMessageCaption"}  # blocked users refuse these
+# Parameters that are plain strings; every other string parameter is JSON-decoded if it can be.
+_STRING_PARAMS = frozenset(
+    {"text", "caption", "parse_mode", "callback_query_id", "url", "language_code", "action",
+     "photo", "document", "inline_message_id", "description", "short_description", "name"}
+)
+_BUTTON_ACTIONS = frozenset(
+    {"url", "callback_data", "web_app", "login_url", "switch_inline_query", "pay", "copy_text",
+     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game"}
+)
+
+
+@dataclass
+class Upload:
+    filename: str
+    data: bytes
+    content_type: str
+
+
+@dataclass
+class ApiCall:
+    """One HTTP call the bot made; `error` is the error description if it failed."""
+
+    method: str
+    params: Params
+    timestamp: float
+    error: str | None = None
+    uploads: dict[str, Upload] = field(default_factory=dict)  # multipart files by field name
+
+
+@dataclass
+class BotEvent:
+    """What the bot did in a chat; kind: message|edit|delete|photo|document|callback_answer."""
+
+    kind: str
+    chat_id: int
+    message_id: int | None
+    text: str | None  # message text, caption, or the callback answer's text
+    reply_markup: JsonDict | None = None
+    parse_mode: str | None = None
+    message: JsonDict | None = None  # snapshot of the Message dict after this event
+    show_alert: bool = False
+    file: bytes | None = None
+    file_name: str | None = None
+    callback_query_id: str | None = None
+    timestamp: float = field(default_factory=time.monotonic)
+
+    @property
+    def buttons(self) -> list[str]:
+        return _labels(self.reply_markup)
+
+    def __str__(self) -> str:
+        ref = f" #{self.message_id}" if self.message_id is not None else ""
+        keys = f" [{' | '.join(self.buttons)}]" if self.buttons else ""
+        return f"bot {self.kind}{ref}: {self.text!r}{keys}"
+
+
+class _ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+def _bad(description: str) -> _ApiError:
+    return _ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass
+class _Fault:
+    method: str
+    code: int
+    description: str
+    retry_after: int | None
+    times: int
+    chat_id: int | None
+
+
+@dataclass
+class _Chat:
+    id: int
+    first_name: str
+    language_code: str
+    last_message_id: int = 0
+    messages: dict[int, JsonDict] = field(default_factory=dict)  # the bot's, current state
+    user_message_ids: set[int] = field(default_factory=set)
+    events: list[BotEvent] = field(default_factory=list)
+    transcript: list[str] = field(default_factory=list)
+
+    def next_message_id(self) -> int:
+        self.last_message_id += 1
+        return self.last_message_id
+
+    def user_dict(self) -> JsonDict:
+        return {"id": self.id, "is_bot": False, "first_name": self.first_name,
+                "language_code": self.language_code}
+
+    def chat_dict(self) -> JsonDict:
+        return {"id": self.id, "type": "private", "first_name": self.first_name}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _decode(name: str, value: Any) -> Any:
+    if not isinstance(value, str) or name in _STRING_PARAMS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _labels(markup: JsonDict | None) -> list[str]:
+    rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard") or []
+    return [b if isinstance(b, str) else str(b.get("text", "")) for row in rows for b in row]
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _HtmlRenderer(html.parser.HTMLParser):
+    """Telegram's HTML parse mode: returns plain text and entities, rejects unknown tags."""
+
+    TYPES: ClassVar[dict[str, str]] = {
+        "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+        "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
+        "del": "strikethrough", "span": "spoiler", "tg-spoiler": "spoiler", "a": "text_link",
+        "code": "code", "pre": "pre", "blockquote": "blockquote", "tg-emoji": "custom_emoji"}
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.source, self.text, self.entities = source, "", list[JsonDict]()
+        self.open: list[tuple[str, int, dict[str, str | None]]] = []
+
+    def _error(self, message: str) -> _ApiError:
+        line, col = self.getpos()
+        chars = sum(len(x) + 1 for x in self.source.split("\n")[: line - 1]) + col
+        offset = len(self.source[:chars].encode())
+        return _bad(f"can't parse entities: {message} at byte offset {offset}")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.TYPES:
+            raise self._error(f'Unsupported start tag "{tag}"')
+        self.open.append((tag, _utf16_len(self.text), dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1][0] != tag:
+            expected = f'"</{self.open[-1][0]}>"' if self.open else "nothing"
+            raise self._error(f'Unmatched end tag, expected {expected}, found "</{tag}>"')
+        name, start, attrs = self.open.pop()
+        entity: JsonDict = {"type": self.TYPES[name], "offset": start,
+                            "length": _utf16_len(self.text) - start}
+        if name == "a":
+            entity["url"] = attrs.get("href") or ""
+        if entity["length"]:
+            self.entities.append(entity)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+    @classmethod
+    def render(cls, source: str) -> tuple[str, list[JsonDict]]:
+        parser = cls(source)
+        parser.feed(source)
+        parser.close()
+        if parser.open:
+            raise _bad(f"can't parse entities: Can't find end tag corresponding to start tag "
+                       f'"{parser.open[-1][0]}"')
+        return parser.text, sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def _check_markup(markup: Any) -> JsonDict | None:
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise _bad("can't parse reply keyboard markup JSON object")
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise _bad("BUTTON_DATA_INVALID")
+            if not _BUTTON_ACTIONS & set(button):
+                raise _bad("can't parse inline keyboard button: Text buttons are unallowed in "
+                           "the inline keyboard")
+    return markup
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    return 800, 600
+
+
+# ----------------------------------------------------------------------------- the server
+
+
+class FakeBotAPI:
+    """Bot API server on 127.0.0.1; see the module docstring."""
+
+    def __init__(self, token: str = "123456789:TEST_token_for_fake_api",
+                 bot_username: str = "backcoach_test_bot") -> None:
+        self._token, self.bot_username = token, bot_username
+        bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 123456789
+        self.bot_user: JsonDict = {"id": bot_id, "is_bot": True, "first_name": "Back Coach",
+                                   "username": bot_username}
+        self.calls: list[ApiCall] = []
+        self.rate_limited_count = 0
+        self.commands: dict[str, list[JsonDict]] = {}
+        self.files: dict[str, Upload] = {}
+        self._updates: list[JsonDict] = []
+        self._last_update_id = 0
+        self._poll_generation = 0
+        self._allowed_updates: list[str] = []
+        self._chats: dict[int, _Chat] = {}
+        self._users: dict[int, FakeUser] = {}
+        self._queries: dict[str, int] = {}  # open callback query id -> presser's chat id
+        self._last_query_id = 4_000_000_000_000_000_000
+        self._faults: list[_Fault] = []
+        self._blocked: set[int] = set()
+        self._global_rate: float | None = None
+        self._chat_rate: float | None = None
+        self._sent: list[tuple[float, int]] = []  # (monotonic time, chat id) of counted sends
+        self._changed = asyncio.Event()
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        handlers: list[Callable[[Params, dict[str, Upload]], Awaitable[Any]]] = [
+            self._getMe, self._getUpdates, self._deleteWebhook, self._setMyCommands,
+            self._getMyCommands, self._deleteMyCommands, self._sendMessage, self._editMessageText,
+            self._editMessageCaption, self._editMessageReplyMarkup, self._deleteMessage,
+            self._answerCallbackQuery, self._sendChatAction, self._sendPhoto, self._sendDocument]
+        self._methods = {h.__name__[1:].lower(): (h.__name__[1:], h) for h in handlers}
+        for name in ("setMyDescription", "setMyShortDescription", "setMyName", "setChatMenuButton"):
+            self._methods[name.lower()] = (name, self._true)
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def token(self) -> str:
+        return self._token
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024**2)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._closing = False
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, handler_cancellation=True,
+                                     access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        self._closing = True  # wakes open long polls, which then answer []
+        self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeBotAPI:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # --- faults and inspection ---------------------------------------------------------------
+
+    def fail_next(self, method: str, *, error_code: int = 400,
+                  description: str = "Bad Request: injected", retry_after: int | None = None,
+                  times: int = 1, chat_id: int | None = None) -> None:
+        """Fail the next `times` calls of `method` (only those to `chat_id` if given).
+
+        With retry_after and the default code/description, the error is a realistic 429."""
+        if retry_after is not None and (error_code, description) == (400, "Bad Request: injected"):
+            error_code, description = 429, f"Too Many Requests: retry after {retry_after}"
+        self._faults.append(_Fault(method.lower(), error_code, description, retry_after, times,
+                                   chat_id))
+
+    def block(self, chat_id: int, *, notify: bool = True) -> None:
+        """The user blocks the bot: sends/edits get 403; queues a my_chat_member update."""
+        self._blocked.add(chat_id)
+        if notify:
+            self._member_update(chat_id, "member", "kicked")
+
+    def unblock(self, chat_id: int, *, notify: bool = True) -> None:
+        self._blocked.discard(chat_id)
+        if notify:
+            self._member_update(chat_id, "kicked", "member")
+
+    def set_rate_limit(self, global_per_second: float | None = 30,
+                       per_chat_per_second: float | None = None) -> None:
+        """429 once more than N message-sending calls fall in a sliding 1-second window."""
+        self._global_rate, self._chat_rate = global_per_second, per_chat_per_second
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [c for c in self.calls if c.method.lower() == method.lower()]
+
+    @property
+    def pending_updates(self) -> list[JsonDict]:
+        """Updates not yet confirmed by the bot (via getUpdates offset)."""
+        return list(self._updates)
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5,
+                         message: str = "") -> None:
+        if not await self._wait_for(predicate, timeout):
+            raise AssertionError(f"condition not met within {timeout}s {message}".strip())
+
+    def user(self, chat_id: int, *, first_name: str = "Ann", language_code: str = "en") -> FakeUser:
+        if chat_id not in self._users:  # the first call names the user
+            chat = self._chat(chat_id)
+            chat.first_name, chat.language_code = first_name, language_code
+            self._users[chat_id] = FakeUser(self, chat)
+        return self._users[chat_id]
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait_for(self, predicate: Callable[[], bool], seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while not predicate():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            # also re-check now and then, for predicates on state outside this server
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
+        return True
+
+    def _chat(self, chat_id: int) -> _Chat:
+        return self._chats.setdefault(chat_id, _Chat(chat_id, "Ann", "en"))
+
+    def _queue(self, kind: str, payload: JsonDict) -> None:
+        self._last_update_id += 1
+        self._updates.append({"update_id": self._last_update_id, kind: payload})
+        self._notify()
+
+    def _member_update(self, chat_id: int, old: str, new: str) -> None:
+        chat, now = self._chat(chat_id), int(time.time())
+        self._queue("my_chat_member", {
+            "chat": chat.chat_dict(), "from": chat.user_dict(), "date": now,
+            "old_chat_member": {"status": old, "user": self.bot_user},
+            "new_chat_member": {"status": new, "user": self.bot_user, "until_date": 0}})
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        params: Params = dict(request.query)
+        uploads: dict[str, Upload] = {}
+        if request.content_type == "application/json" and request.can_read_body:
+            params.update(dict(await request.json()))
+        elif request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            for name, value in (await request.post()).items():
+                if isinstance(value, web.FileField):
+                    uploads[name] = Upload(value.filename, value.file.read(), value.content_type)
+                else:
+                    params[name] = value
+        params = {k: _decode(k, v) for k, v in params.items()}
+        name, handler = self._methods.get(request.match_info["method"].lower(),
+                                          (request.match_info["method"], None))
+        call = ApiCall(name, params, time.monotonic(), uploads=uploads)
+        self.calls.append(call)
+        try:
+            if request.match_info["token"] != self._token:
+                raise _ApiError(401, "Unauthorized")
+            if handler is None:
+                raise _ApiError(404, "Not Found")
+            self._injected_fault(name, params)
+            result = await handler(params, uploads)
+        except _ApiError as err:
+            call.error = err.description
+            body: JsonDict = {"ok": False, "error_code": err.code, "description": err.description}
+            if err.retry_after is not None:
+                body["parameters"] = {"retry_after": err.retry_after}
+            return web.json_response(body, status=err.code)
+        self._notify()
+        return web.json_response({"ok": True, "result": result})
+
+    def _injected_fault(self, method: str, params: Params) -> None:
+        for fault in self._faults:
+            if fault.method == method.lower() and fault.chat_id in (None, params.get("chat_id")):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                raise _ApiError(fault.code, fault.description, fault.retry_after)
+
+    def _target(self, method: str, params: Params) -> _Chat:
+        """The chat a call is addressed to, after the blocked and rate-limit checks."""
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int) or isinstance(chat_id, bool):
+            raise _bad("chat not found")
+        if chat_id in self._blocked and method in _TO_CHAT:
+            raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        if method in _RATE_LIMITED:
+            now = time.monotonic()
+            self._sent = [(t, c) for t, c in self._sent if now - t < 1.0]
+            for limit, times in ((self._global_rate, [t for t, _ in self._sent]),
+                                 (self._chat_rate, [t for t, c in self._sent if c == chat_id])):
+                if limit is not None and len(times) >= limit:
+                    self.rate_limited_count += 1
+                    retry = max(1, math.ceil(times[0] + 1.0 - now))
+                    raise _ApiError(429, f"Too Many Requests: retry after {retry}", retry)
+            self._sent.append((now, chat_id))
+        return self._chat(chat_id)
+
+    def _record(self, chat: _Chat, event: BotEvent) -> None:
+        chat.events.append(event)
+        chat.transcript.append(str(event))
+
+    def _content(self, params: Params, key: str, limit: int) -> JsonDict:
+        """Text/caption fields of a message, rendered like Telegram does."""
+        source = str(params.get(key) or "")
+        text, entities = source, params.get("entities" if key == "text" else "caption_entities")
+        if str(params.get("parse_mode") or "").upper() == "HTML":
+            text, entities = _HtmlRenderer.render(source)
+        if key == "text" and not text.strip():
+            raise _bad("message text is empty")
+        if _utf16_len(text) > limit:
+            raise _bad("message is too long" if key == "text" else "message caption is too long")
+        content: JsonDict = {key: text} if text else {}
+        if entities:
+            content["entities" if key == "text" else "caption_entities"] = entities
+        return content
+
+    def _post(self, kind: str, chat: _Chat, params: Params, content: JsonDict,
+              upload: Upload | None = None) -> JsonDict:
+        markup = _check_markup(params.get("reply_markup"))
+        message: JsonDict = {"message_id": chat.next_message_id(), "from": self.bot_user,
+                             "chat": chat.chat_dict(), "date": int(time.time()), **content}
+        if markup and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        chat.messages[message["message_id"]] = message
+        self._record(chat, BotEvent(
+            kind, chat.id, message["message_id"], content.get("text", content.get("caption")),
+            markup, params.get("parse_mode"), copy.deepcopy(message),
+            file=upload.data if upload else None, file_name=upload.filename if upload else None))
+        return message
+
+    def _file(self, params: Params, uploads: dict[str, Upload], key: str) -> Upload | None:
+        if key in uploads:
+            return uploads[key]
+        ref = params.get(key)
+        if not ref:
+            raise _bad(f"there is no {key} in the request")
+        return self.files.get(str(ref))  # a known file_id, else a URL we cannot fetch
+
+    def _store(self, upload: Upload | None, kind: str) -> tuple[str, str]:
+        unique = f"{kind}{len(self.files) + 1:05d}"
+        file_id = f"AgAC{unique}_fake"
+        self.files[file_id] = upload or Upload("file", b"", "application/octet-stream")
+        return file_id, unique
+
+    # --- Bot API methods: _<apiName>(params, uploads) -> JSON result -----------------------
+
+    async def _true(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        return True
+
+    async def _getMe(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False, "can_connect_to_business": False,
+                "has_main_web_app": False}
+
+    async def _getUpdates(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        offset, limit = params.get("offset"), min(max(int(params.get("limit") or 100), 1), 100)
+        if isinstance(offset, int):
+            keep = self._updates[offset:] if offset < 0 else [
+                u for u in self._updates if u["update_id"] >= offset]
+            self._updates = keep
+        if params.get("allowed_updates") is not None:
+            self._allowed_updates = list(params["allowed_updates"])
+
+        def deliverable() -> list[JsonDict]:
+            allowed = self._allowed_updates
+            return [u for u in self._updates if not allowed or set(u) & set(allowed)]
+
+        self._poll_generation += 1  # a newer getUpdates ends this one with 409, as Telegram does
+        generation = self._poll_generation
+        await self._wait_for(lambda: bool(deliverable()) or self._closing
+                             or generation != self._poll_generation,
+                             float(params.get("timeout") or 0))
+        if generation != self._poll_generation:
+            raise _ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
+                                 "that only one bot instance is running")
+        return deliverable()[:limit]
+
+    async def _deleteWebhook(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _commands_key(self, params: Params) -> str:
+        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+        return f"{scope}|{params.get('language_code') or ''}"
+
+    async def _setMyCommands(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            raise _bad("can't parse commands JSON object")
+        for cmd in commands:
+            name, description = str(cmd.get("command", "")), str(cmd.get("description", ""))
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise _bad("BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise _bad("command description is empty" if not description else
+                           "BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands[self._commands_key(params)] = commands
+        return True
+
+    async def _getMyCommands(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        return self.commands.get(self._commands_key(params), [])
+
+    async def _deleteMyCommands(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        self.commands.pop(self._commands_key(params), None)
+        return True
+
+    async def _sendMessage(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        chat = self._target("sendMessage", params)
+        return self._post("message", chat, params, self._content(params, "text", 4096))
+
+    async def _sendPhoto(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        chat = self._target("sendPhoto", params)
+        upload = self._file(params, uploads, "photo")
+        content = self._content(params, "caption", 1024)
+        file_id, unique = self._store(upload, "photo")
+        width, height = _image_size(upload.data if upload else b"")
+        scale = max(width, height) / 90 or 1
+        content["photo"] = [
+            {"file_id": f"{file_id}_s", "file_unique_id": f"{unique}s",
+             "width": max(1, round(width / scale)), "height": max(1, round(height / scale))},
+            {"file_id": file_id, "file_unique_id": unique, "width": width, "height": height,
+             "file_size": len(upload.data) if upload else 0}]
+        return self._post("photo", chat, params, content, upload)
+
+    async def _sendDocument(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        chat = self._target("sendDocument", params)
+        upload = self._file(params, uploads, "document")
+        content = self._content(params, "caption", 1024)
+        file_id, unique = self._store(upload, "doc")
+        content["document"] = {"file_id": file_id, "file_unique_id": unique,
+                               "file_name": upload.filename if upload else "file",
+                               "mime_type": upload.content_type if upload else None,
+                               "file_size": len(upload.data) if upload else 0}
+        return self._post("document", chat, params, content, upload)
+
+    async def _edit(self, method: str, params: Params, content: JsonDict | None) -> Any:
+        chat = self._target(method, params)
+        message_id = params.get("message_id")
+        message = chat.messages.get(message_id) if isinstance(message_id, int) else None
+        if message is None:
+            if message_id in chat.user_message_ids:
+                raise _bad("message can't be edited")
+            raise _bad("message to edit not found")
+        if content is None:  # editMessageReplyMarkup keeps text/caption
+            content = {k: message[k] for k in ("text", "entities", "caption", "caption_entities")
+                       if k in message}
+        elif "text" in content and "text" not in message:
+            raise _bad("there is no text in the message to edit")
+        markup = _check_markup(params.get("reply_markup"))
+        new = {k: v for k, v in message.items()
+               if k not in ("text", "entities", "caption", "caption_entities", "reply_markup",
+                            "edit_date")}
+        new.update(content)
+        if markup and "inline_keyboard" in markup:
+            new["reply_markup"] = markup
+        if all(new.get(k) == message.get(k) for k in (set(new) | set(message)) - {"edit_date"}):
+            raise _ApiError(400, _NOT_MODIFIED)
+        new["edit_date"] = int(time.time())
+        chat.messages[new["message_id"]] = new
+        self._record(chat, BotEvent("edit", chat.id, new["message_id"],
+                                    new.get("text", new.get("caption")), new.get("reply_markup"),
+                                    params.get("parse_mode"), copy.deepcopy(new)))
+        return new
+
+    async def _editMessageText(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        return await self._edit("editMessageText", params, self._content(params, "text", 4096))
+
+    async def _editMessageCaption(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        return await self._edit("editMessageCaption", params,
+                                self._content(params, "caption", 1024))
+
+    async def _editMessageReplyMarkup(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        return await self._edit("editMessageReplyMarkup", params, None)
+
+    async def _deleteMessage(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        chat, message_id = self._target("deleteMessage", params), params.get("message_id")
+        if message_id in chat.user_message_ids:
+            chat.user_message_ids.discard(message_id)
+            text = None
+        elif isinstance(message_id, int) and message_id in chat.messages:
+            old = chat.messages.pop(message_id)
+            text = old.get("text", old.get("caption"))
+        else:
+            raise _bad("message to delete not found")
+        self._record(chat, BotEvent("delete", chat.id, message_id, text))
+        return True
+
+    async def _answerCallbackQuery(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        chat_id = self._queries.pop(str(params.get("callback_query_id")), None)
+        if chat_id is None:
+            raise _bad(_QUERY_INVALID)
+        self._record(self._chat(chat_id), BotEvent(
+            "callback_answer", chat_id, None, params.get("text"),
+            show_alert=bool(params.get("show_alert")),
+            callback_query_id=str(params["callback_query_id"])))
+        return True
+
+    async def _sendChatAction(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        self._target("sendChatAction", params)
+        return True
+
+
+# ----------------------------------------------------------------------------- the user side
+
+
+class FakeUser:
+    """A Telegram user in a private chat with the bot (chat id == user id)."""
+
+    def __init__(self, api: FakeBotAPI, chat: _Chat) -> None:
+        self.api, self._chat, self._cursor = api, chat, 0
+
+    @property
+    def id(self) -> int:
+        return self._chat.id
+
+    # --- acting ----------------------------------------------------------------------------
+
+    def _say(self, what: str, **content: Any) -> int:
+        chat = self._chat
+        message_id = chat.next_message_id()
+        chat.user_message_ids.add(message_id)
+        chat.transcript.append(f"user #{message_id}: {what}")
+        self.api._queue("message", {"message_id": message_id, "from": chat.user_dict(),
+                                    "chat": chat.chat_dict(), "date": int(time.time()),
+                                    **content})
+        return message_id
+
+    async def send(self, text: str) -> int:
+        """The user sends a text message; returns its message_id."""
+        if not text.startswith("/"):
+            return self._say(repr(text), text=text)
+        command = {"type": "bot_command", "offset": 0,
+                   "length": _utf16_len(text.split(maxsplit=1)[0])}
+        return self._say(repr(text), text=text, entities=[command])
+
+    async def send_location(self, latitude: float, longitude: float) -> int:
+        return self._say(f"location {latitude},{longitude}",
+                         location={"latitude": latitude, "longitude": longitude})
+
+    async def press(self, label: str, *, message_id: int | None = None) -> str:
+        """Press the inline button `label` on the newest keyboard; returns the query id."""
+        message = self._keyboard_message(message_id)
+        markup = message.get("reply_markup") or {}
+        buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
+        found = [b for b in buttons if b["text"] == label] or [
+            b for b in buttons if label.lower() in b["text"].lower()]
+        if len(found) != 1 or "callback_data" not in found[0]:
+            problem = "no callback button" if not found or len(found) == 1 else "several buttons"
+            labels = _labels(markup)
+            raise AssertionError(f"{problem} matching {label!r} on message "
+                                 f"#{message['message_id']}; buttons: {labels}")
+        return await self.press_data(message["message_id"], found[0]["callback_data"],
+                                     label=found[0]["text"])
+
+    async def press_data(self, message_id: int, data: str, *, from_chat_id: int | None = None,
+                         label: str | None = None) -> str:
+        """Queue a callback query with any data, optionally pressed by another user (forged)."""
+        presser = self.api._chat(from_chat_id if from_chat_id is not None else self.id)
+        message = self._chat.messages.get(message_id) or {
+            "chat": self._chat.chat_dict(), "message_id": message_id, "date": 0}  # inaccessible
+        self.api._last_query_id += 1
+        query_id = str(self.api._last_query_id)
+        self.api._queries[query_id] = presser.id
+        what = repr(label) if label else f"data {data!r}"
+        self._chat.transcript.append(f"user {presser.id} pressed {what} on #{message_id}")
+        self.api._queue("callback_query", {
+            "id": query_id, "from": presser.user_dict(), "message": copy.deepcopy(message),
+            "chat_instance": f"{self.id}0{self.api.bot_user['id']}", "data": data})
+        return query_id
+
+    def block(self) -> None:
+        self.api.block(self.id)
+
+    def unblock(self) -> None:
+        self.api.unblock(self.id)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    @property
+    def history(self) -> list[BotEvent]:
+        return list(self._chat.events)
+
+    @property
+    def messages(self) -> dict[int, JsonDict]:
+        """The bot's messages in this chat now (after edits, without deleted ones)."""
+        return dict(self._chat.messages)
+
+    def last_message(self) -> JsonDict:
+        if not self._chat.messages:
+            raise AssertionError(f"the bot has no messages in chat {self.id}")
+        return self._chat.messages[max(self._chat.messages)]
+
+    def buttons(self, message_id: int | None = None) -> list[str]:
+        return _labels(self._keyboard_message(message_id).get("reply_markup"))
+
+    def _keyboard_message(self, message_id: int | None) -> JsonDict:
+        if message_id is not None:
+            if message_id not in self._chat.messages:
+                raise AssertionError(f"no bot message #{message_id}\n{self.log()}")
+            return self._chat.messages[message_id]
+        with_keys = [m for m in self._chat.messages.values()
+                     if (m.get("reply_markup") or {}).get("inline_keyboard")]
+        if not with_keys:
+            raise AssertionError(f"no bot message with an inline keyboard\n{self.log()}")
+        return max(with_keys, key=lambda m: int(m["message_id"]))
+
+    def log(self) -> str:
+        lines = self._chat.transcript or ["(nothing yet)"]
+        return f"chat {self.id} ({self._cursor} bot events read):\n  " + "\n  ".join(lines)
+
+    async def next(self, timeout: float = 5) -> BotEvent:
+        """The next thing the bot did in this chat, waiting up to `timeout` seconds."""
+        if not await self.api._wait_for(lambda: len(self._chat.events) > self._cursor, timeout):
+            raise AssertionError(f"no new bot event within {timeout}s; {self.log()}")
+        self._cursor += 1
+        return self._chat.events[self._cursor - 1]
+
+    async def expect(self, contains: str | None = None, *, kind: str | None = None,
+                     timeout: float = 5) -> BotEvent:
+        """Skip bot events until one of `kind` whose text/caption contains `contains`."""
+        deadline, skipped = time.monotonic() + timeout, list[BotEvent]()
+        while True:
+            try:
+                event = await self.next(max(0.0, deadline - time.monotonic()))
+            except AssertionError:
+                seen = "\n  ".join(map(str, skipped)) or "(nothing)"
+                raise AssertionError(f"expected {kind or 'event'} containing {contains!r} within "
+                                     f"{timeout}s; skipped:\n  {seen}\n{self.log()}") from None
+            if (kind is None or event.kind == kind) and (
+                    contains is None or contains.lower() in (event.text or "").lower()):
+                return event
+            skipped.append(event)
+
+    async def expect_nothing(self, within: float = 0.3) -> None:
+        if await self.api._wait_for(lambda: len(self._chat.events) > self._cursor, within):
+            raise AssertionError(f"unexpected {self._chat.events[self._cursor]}; {self.log()}")

@@ -1,0 +1,111 @@
+"""Runs the real bot, in-process, against the fake Bot API: the way every end-to-end test starts.
+
+The bot is built exactly as ``backcoach`` builds it (settings from an environment mapping,
+content, migrations, the same handlers) and polls the fake server through python-telegram-bot's
+own HTTP stack; only ``run_polling``'s signal handling is left out so tests can restart it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+import asyncpg
+from sqlalchemy.engine import make_url
+from telegram.ext import Application
+
+from bot.app import Services, build_application, check_database, make_services
+from bot.config import Settings
+from handlers import register
+from tests.fakebotapi import FakeBotAPI
+
+TEST_TIME_SCALE = 0.01
+
+
+def postgres_admin_url() -> str | None:
+    """The PostgreSQL server to test against, from DATABASE_URL; None means SQLite only."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+@asynccontextmanager
+async def fresh_database(sqlite_dir: str) -> AsyncIterator[str]:
+    """A new, empty database for one test: a SQLite file, or a PostgreSQL database that is
+    created here and dropped afterwards (the server keeps data between runs)."""
+    admin = postgres_admin_url()
+    if admin is None:
+        yield f"sqlite+aiosqlite:///{sqlite_dir}/backcoach-test.db"
+        return
+    base = make_url(admin).set(drivername="postgresql+asyncpg")
+    name = f"backcoach_test_{uuid.uuid4().hex[:12]}"
+    dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+def bot_environment(api: FakeBotAPI, database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_URL": api.base_url,
+        "DATABASE_URL": database_url,
+        "BACKCOACH_TIME_SCALE": str(TEST_TIME_SCALE),
+        "LOG_LEVEL": "DEBUG",
+        **extra,
+    }
+
+
+class RunningBot:
+    """One bot process's worth of state; ``restart`` simulates a crash-free redeploy."""
+
+    def __init__(
+        self, api: FakeBotAPI, database_url: str, *, conversation_timeout: float | None = None,
+        **extra_env: str,
+    ) -> None:
+        self.api = api
+        self.settings = Settings.from_env(
+            bot_environment(api, database_url, **extra_env), dotenv=None
+        )
+        self.conversation_timeout = conversation_timeout
+        self.application: Application | None = None
+
+    @property
+    def services(self) -> Services:
+        assert self.application is not None, "the bot is not running"
+        return self.application.bot_data["services"]
+
+    async def start(self) -> None:
+        await check_database(self.settings)
+        services = make_services(self.settings)
+        if self.conversation_timeout is not None:
+            services = replace(services, conversation_timeout=self.conversation_timeout)
+        application = build_application(services, register)
+        await application.initialize()
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        self.application = application
+
+    async def stop(self) -> None:
+        application, self.application = self.application, None
+        if application is None:
+            return
+        assert application.updater is not None
+        await application.updater.stop()
+        await application.stop()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+        await application.shutdown()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
