@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -14,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import ConfigError, RedactingFormatter, Settings
 from bot.content import Content, load_content
 from bot.db import create_engine, make_sessionmaker, migrate
+from bot.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ class Services:
     sessions: async_sessionmaker
     # Seconds of silence after which a conversation (such as the safety screen) ends.
     conversation_timeout: float = 15 * 60
+    # The wall clock (aware UTC) for everything calendar-based; tests drive their own.
+    clock: Callable[[], datetime] = utcnow
 
     def scaled(self, seconds: float) -> float:
         return seconds * self.settings.time_scale

@@ -117,18 +117,24 @@ class ScreeningDraft(Base):
 
 
 class WorkoutSession(Base):
+    """One guided workout; ``state`` is the engine's saved state, so a restart can resume it."""
+
     __tablename__ = "workout_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = chat_fk()
     status: Mapped[str] = mapped_column(String(16), nullable=False)
-    # Where the workout stands, so it can resume after a restart.
-    step_index: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    done_steps: Mapped[list[int]] = mapped_column(JSON, default=list, nullable=False)
-    skipped_steps: Mapped[list[int]] = mapped_column(JSON, default=list, nullable=False)
+    harder: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     feeling_before: Mapped[int | None] = mapped_column(SmallInteger)
     feeling_after: Mapped[int | None] = mapped_column(SmallInteger)
+    exercises_done: Mapped[int] = mapped_column(SmallInteger, default=0, nullable=False)
+    exercises_skipped: Mapped[int] = mapped_column(SmallInteger, default=0, nullable=False)
+    active_seconds: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import datetime
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -67,13 +68,14 @@ class RunningBot:
 
     def __init__(
         self, api: FakeBotAPI, database_url: str, *, conversation_timeout: float | None = None,
-        **extra_env: str,
+        clock: Callable[[], datetime] | None = None, **extra_env: str,
     ) -> None:
         self.api = api
         self.settings = Settings.from_env(
             bot_environment(api, database_url, **extra_env), dotenv=None
         )
         self.conversation_timeout = conversation_timeout
+        self.clock = clock
         self.application: Application | None = None
 
     @property
@@ -86,6 +88,8 @@ class RunningBot:
         services = make_services(self.settings)
         if self.conversation_timeout is not None:
             services = replace(services, conversation_timeout=self.conversation_timeout)
+        if self.clock is not None:
+            services = replace(services, clock=self.clock)
         application = build_application(services, register)
         await application.initialize()
         if application.post_init:

@@ -69,7 +69,7 @@ async def test_deleting_a_chat_deletes_everything_stored_about_it(engine: AsyncE
             session.add_all([
                 ScreeningResult(chat_id=chat_id, outcome="cleared", answers={}),
                 ScreeningDraft(chat_id=chat_id, purpose="full", nonce="abcd1234", answers=[]),
-                WorkoutSession(chat_id=chat_id, status="running"),
+                WorkoutSession(chat_id=chat_id, status="running", harder=False),
                 Reminder(chat_id=chat_id, kind="walk", local_time="07:30"),
                 WalkLog(chat_id=chat_id, local_date=datetime.now(UTC).date(), km=6.5),
             ])
