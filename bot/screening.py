@@ -25,6 +25,8 @@ from bot.models import ScreeningDraft, ScreeningResult, utcnow
 
 # A cleared screen is trusted for this long; after that the next workout asks for a new one.
 RESCREEN_AFTER = timedelta(days=30)
+# Right after a full screen its answers are fresh: the quick check would only repeat them.
+QUICK_CHECK_SKIPPED_FOR = timedelta(hours=1)
 # A screen left unanswered this long is over; a late answer asks the person to start again.
 INACTIVITY_LIMIT = timedelta(minutes=15)
 
@@ -88,6 +90,10 @@ def decide(questions: Sequence[Question], answers: Mapping[str, bool]) -> Decisi
 def is_current(result: ScreeningResult | None, now: datetime) -> bool:
     """Whether a stored result is recent enough to go by."""
     return result is not None and now - result.completed_at < RESCREEN_AFTER
+
+
+def needs_quick_check(result: ScreeningResult | None, now: datetime) -> bool:
+    return result is None or now - result.completed_at >= QUICK_CHECK_SKIPPED_FOR
 
 
 # --- storage -----------------------------------------------------------------------------

@@ -30,7 +30,8 @@ FEELING_SCALE = range(0, 11)
 class Gate(StrEnum):
     """Whether the chat may start a workout, judged by its latest safety screen."""
 
-    OPEN = "open"
+    OPEN = "open"  # after the quick check of passing conditions
+    OPEN_JUST_SCREENED = "open_just_screened"  # the full screen is minutes old: no quick check
     NEVER_SCREENED = "never_screened"
     SCREEN_EXPIRED = "screen_expired"
     BLOCKED = "blocked"
@@ -44,6 +45,8 @@ async def workout_gate(session: AsyncSession, chat_id: int, now: datetime) -> Ga
         return Gate.BLOCKED
     if not screening.is_current(result, now):
         return Gate.SCREEN_EXPIRED
+    if not screening.needs_quick_check(result, now):
+        return Gate.OPEN_JUST_SCREENED
     return Gate.OPEN
 
 

@@ -47,10 +47,6 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(text(update, context, "ui.errors.free_text"))
 
 
-async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(text(update, context, "ui.screen.nothing_to_cancel"))
-
-
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any button no conversation claims: from an old message, or forged."""
     await update.callback_query.answer(text(update, context, "ui.errors.stale_button"))

@@ -9,10 +9,12 @@ screen, or from a question already answered, is recognised and changes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -33,12 +35,14 @@ ASKING = 0
 # scr:<nonce>:<question number>:<y|n|b>, and scr:again for "answer the questions again".
 ANSWER_PATTERN = re.compile(r"^scr:([0-9a-f]{8}):(\d{1,2}):([ynb])$")
 AGAIN = "scr:again"
+WORKOUT_BEGIN = "wo:begin"  # handled by handlers.workout
 
 
 @dataclass(frozen=True)
 class Progress:
     """What the screen looks like after an answer was applied."""
 
+    purpose: Purpose
     questions: tuple[Question, ...]
     answers: list[tuple[str, bool]]
     nonce: str
@@ -46,13 +50,17 @@ class Progress:
     decision: Decision | None
 
 
-def build_conversation(content: Content, timeout_seconds: float) -> ConversationHandler:
+def build_conversation(
+    content: Content, timeout_seconds: float, also_starting_with: Sequence[BaseHandler]
+) -> ConversationHandler:
+    """The screen; ``also_starting_with`` are other ways in, such as /workout's quick check."""
     typed_answer = filters.TEXT & ~filters.COMMAND
     private = filters.ChatType.PRIVATE
     return ConversationHandler(
         entry_points=[
             CommandHandler("screen", start_screen, filters=private),
             CallbackQueryHandler(start_screen, pattern=f"^{AGAIN}$"),
+            *also_starting_with,
             # After a restart the conversation is forgotten but the draft is not.
             CallbackQueryHandler(on_button, pattern=ANSWER_PATTERN),
             MessageHandler(private & filters.Regex(yes_no_pattern(content)), on_typed),
@@ -99,12 +107,22 @@ def read_typed_answer(content: Content, typed: str) -> bool | None:
 async def start_screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if update.callback_query:
         await update.callback_query.answer()
+    return await start_check(update, context, Purpose.FULL)
+
+
+INTRO = {Purpose.FULL: "screening.intro", Purpose.RECHECK: "screening.recheck.intro"}
+
+
+async def start_check(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, purpose: Purpose
+) -> int:
+    """The full screen, or the quick check of passing conditions before a workout."""
     content, chat_id = services(context).content, update.effective_chat.id
     async with services(context).sessions.begin() as session:
-        draft = await screening.start_draft(session, chat_id, Purpose.FULL)
+        draft = await screening.start_draft(session, chat_id, purpose)
         nonce = draft.nonce
-    questions = screening.questions_for(content, Purpose.FULL)
-    await context.bot.send_message(chat_id, text(update, context, "screening.intro"))
+    questions = screening.questions_for(content, purpose)
+    await context.bot.send_message(chat_id, text(update, context, INTRO[purpose]))
     await send_question(update, context, questions, [], nonce)
     return ASKING
 
@@ -180,7 +198,8 @@ async def apply_answer(
         if screening.draft_is_stale(draft, utcnow()):
             await session.delete(draft)
             return "ui.screen.stale"
-        questions = screening.questions_for(content, Purpose(draft.purpose))
+        purpose = Purpose(draft.purpose)
+        questions = screening.questions_for(content, purpose)
         answers = screening.draft_answers(draft)
         current = screening.next_question(questions, answers)
         if current is None or (number is not None and number != len(answers)):
@@ -196,9 +215,10 @@ async def apply_answer(
         decision = None
         if following is None:
             decision = screening.decide(questions, dict(answers))
-            await screening.store_result(session, chat_id, answers, decision)
+            if purpose is Purpose.FULL:
+                await screening.store_result(session, chat_id, answers, decision)
             await session.delete(draft)
-        return Progress(questions, answers, draft.nonce, following, decision)
+        return Progress(purpose, questions, answers, draft.nonce, following, decision)
 
 
 async def show_progress(
@@ -207,7 +227,12 @@ async def show_progress(
     if progress.decision is None:
         await send_question(update, context, progress.questions, progress.answers, progress.nonce)
         return ASKING
-    await send_outcome(update, context, progress.decision)
+    if progress.purpose is Purpose.RECHECK:
+        from handlers.workout import after_quick_check
+
+        await after_quick_check(update, context, progress.decision)
+    else:
+        await send_outcome(update, context, progress.decision)
     return ConversationHandler.END
 
 
@@ -261,25 +286,36 @@ OUTCOME_TEXT = {
 }
 
 
-async def send_outcome(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, decision: Decision
-) -> None:
-    reasons = "\n".join(
+def reasons_text(update: Update, context: ContextTypes.DEFAULT_TYPE, decision: Decision) -> str:
+    return "\n".join(
         text(update, context, "ui.screen.reason_line",
              reason=text(update, context, f"screening.questions.{q.id}.reason"))
         for q in decision.reasons
     )
+
+
+async def send_outcome(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, decision: Decision
+) -> None:
+    reasons = reasons_text(update, context, decision)
     message = text(update, context, OUTCOME_TEXT[decision.outcome], reasons=reasons)
     await context.bot.send_message(
         update.effective_chat.id, message, reply_markup=outcome_keyboard(update, context, decision)
     )
 
 
+def screen_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text(update, context, "workout.gate.screen_button"),
+                                callback_data=AGAIN)
+
+
 def outcome_keyboard(
     update: Update, context: ContextTypes.DEFAULT_TYPE, decision: Decision
 ) -> InlineKeyboardMarkup | None:
     if decision.allows_exercise:
-        return None
+        return InlineKeyboardMarkup([[InlineKeyboardButton(
+            text(update, context, "ui.screen.workout_button"), callback_data=WORKOUT_BEGIN
+        )]])
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(text(update, context, "ui.screen.tips_button"),
                               callback_data="tips:0")],

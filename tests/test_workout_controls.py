@@ -1,0 +1,191 @@
+"""Pause, resume, skip and stop at every point of an exercise; stale buttons; restarts."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.content import load_content
+from bot.models import WorkoutSession
+from tests.fakebotapi import FakeBotAPI, FakeUser
+from tests.harness import RunningBot
+from tests.workout_helpers import reach_first_exercise, screened
+
+CONTENT = load_content()
+HAMSTRING = CONTENT.text("exercises.hamstring_stretch.name")
+KNEES = CONTENT.text("exercises.knees_to_chest.name")
+ARCH = CONTENT.text("exercises.standing_back_arch.name")
+SCALE = 0.03  # a 20 s hold lasts 0.6 s, a 3 s rest 0.09 s
+LONGEST_BEAT = 20 * SCALE
+
+# Where in the first exercise to press, and the text that shows we are there.
+PHASES = {
+    "get ready": "Get ready",
+    "hold": "Hold — 20 s",
+    "rest": "Release — rest",
+    "switch sides": "Now the other leg",
+    "rest between exercises": "Rest for",
+}
+
+
+@pytest.fixture
+async def paced_bot(api: FakeBotAPI, database_url: str) -> RunningBot:
+    running = RunningBot(api, database_url, BACKCOACH_TIME_SCALE=str(SCALE))
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def at_phase(bot: RunningBot, user: FakeUser, phase: str) -> None:
+    await screened(bot, user.id)
+    await reach_first_exercise(user)
+    await user.press("Start")
+    await user.expect(PHASES[phase], timeout=10)
+
+
+async def stored_workout(bot: RunningBot, chat_id: int) -> WorkoutSession:
+    async with bot.services.sessions() as session:
+        return await session.scalar(
+            select(WorkoutSession).where(WorkoutSession.chat_id == chat_id)
+            .order_by(WorkoutSession.id.desc())
+        )
+
+
+@pytest.mark.parametrize("phase", PHASES)
+async def test_pause_and_resume(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
+    user = api.user(5000 + list(PHASES).index(phase))
+    await at_phase(paced_bot, user, phase)
+    await user.press("Pause")
+    paused = await user.expect("Paused", kind="edit")
+    assert paused.buttons == ["▶️ Resume", "⏭ Skip", "⏹ Stop"]
+    await user.expect_nothing(within=LONGEST_BEAT + 0.2)  # the clock has stopped
+    await user.press("Resume")
+    resumed = await user.expect(PHASES[phase], kind="edit")
+    assert "Pause" in " ".join(resumed.buttons)
+    if phase == "rest between exercises":
+        await user.expect(KNEES, kind="message", timeout=5)
+    else:
+        # The exercise goes on from where it was: the next prompt follows by itself.
+        await user.expect(kind="edit", timeout=5)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+async def test_skip(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
+    user = api.user(5100 + list(PHASES).index(phase))
+    await at_phase(paced_bot, user, phase)
+    await user.press("Skip")
+    if phase == "rest between exercises":
+        # During the rest the exercise coming up is the one skipped.
+        await user.expect(f"Skipped: {KNEES}")
+        await user.expect(ARCH, kind="message")
+        expected = (1, 1)
+    else:
+        await user.expect(f"Skipped: {HAMSTRING}")
+        await user.expect(KNEES, kind="message")
+        expected = (0, 1)
+    await user.expect_nothing(within=0.5)  # no timer of the skipped exercise fires
+    workout = await stored_workout(paced_bot, user.id)
+    assert (workout.exercises_done, workout.exercises_skipped) == expected
+
+
+@pytest.mark.parametrize("phase", PHASES)
+async def test_stop(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
+    user = api.user(5200 + list(PHASES).index(phase))
+    await at_phase(paced_bot, user, phase)
+    await user.press("Stop")
+    await user.expect("Workout stopped")
+    if phase == "rest between exercises":
+        await user.expect("how does your back feel now")
+    await user.expect_nothing(within=LONGEST_BEAT + 0.2)
+    workout = await stored_workout(paced_bot, user.id)
+    assert workout.status == "stopped"
+    assert workout.finished_at is not None
+
+
+async def test_skip_and_stop_before_starting(api: FakeBotAPI, paced_bot: RunningBot) -> None:
+    user = api.user(5301)
+    await screened(paced_bot, user.id)
+    await reach_first_exercise(user)
+    await user.press("Skip")
+    await user.expect(KNEES, kind="message")
+    await user.press("Stop")
+    summary = await user.expect("Workout stopped")
+    assert "Done: 0 of 11" in summary.text
+    await user.expect_nothing(within=0.3)
+
+
+async def test_cancel_ends_the_workout(api: FakeBotAPI, paced_bot: RunningBot) -> None:
+    user = api.user(5302)
+    await at_phase(paced_bot, user, "hold")
+    await user.send("/cancel")
+    await user.expect("stopped the workout")
+    await user.expect("Workout stopped")
+    await user.expect_nothing(within=LONGEST_BEAT + 0.2)
+    assert (await stored_workout(paced_bot, user.id)).status == "stopped"
+
+
+async def test_stale_buttons_change_nothing(api: FakeBotAPI, paced_bot: RunningBot) -> None:
+    user = api.user(5303)
+    await screened(paced_bot, user.id)
+    await reach_first_exercise(user)
+    first_card = user.last_message()
+    start_first = first_card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await user.press("Skip")
+    await user.expect(KNEES, kind="message")
+    await user.press_data(first_card["message_id"], start_first)
+    answer = await user.expect(kind="callback_answer")
+    assert answer.text == "That exercise is over."
+    await user.expect_nothing(within=0.3)
+    # A button from a workout that has ended since.
+    await user.send("/cancel")
+    await user.expect("Workout stopped")
+    await user.press_data(first_card["message_id"], start_first)
+    answer = await user.expect(kind="callback_answer")
+    assert "That workout is over" in answer.text
+
+
+async def test_a_forged_button_for_another_chat_changes_nothing(
+    api: FakeBotAPI, paced_bot: RunningBot
+) -> None:
+    user = api.user(5304)
+    api.user(5305)
+    await screened(paced_bot, user.id)
+    await reach_first_exercise(user)
+    card = user.last_message()
+    stop = card["reply_markup"]["inline_keyboard"][0][2]["callback_data"]
+    await user.press_data(card["message_id"], stop, from_chat_id=5305)
+    await user.expect_nothing(within=0.3)
+    assert (await stored_workout(paced_bot, user.id)).status == "awaiting_start"
+
+
+async def test_a_restart_mid_workout_resumes_at_the_exercise(
+    api: FakeBotAPI, paced_bot: RunningBot
+) -> None:
+    user = api.user(5306)
+    await screened(paced_bot, user.id)
+    await reach_first_exercise(user)
+    await user.press("Skip")
+    await user.expect(KNEES, kind="message")
+    await user.press("Start")
+    await user.expect("Hold — 5 s")
+    await paced_bot.restart()
+    note = await user.expect("interrupted", kind="message")
+    assert KNEES in note.text
+    assert note.buttons == ["▶️ Start", "⏭ Skip", "⏹ Stop"]
+    await user.press("Start")
+    await user.expect(f"Done: {KNEES}", timeout=10)
+    workout = await stored_workout(paced_bot, user.id)
+    assert (workout.exercises_done, workout.exercises_skipped) == (1, 1)
+
+
+async def test_many_people_work_out_at_once(api: FakeBotAPI, paced_bot: RunningBot) -> None:
+    users = [api.user(5400 + n) for n in range(5)]
+    for user in users:
+        await screened(paced_bot, user.id)
+        await reach_first_exercise(user)
+        await user.press("Skip")
+        await user.expect(KNEES, kind="message")
+    for user in users:
+        await user.press("Start")
+    for user in users:
+        await user.expect(f"Done: {KNEES}", timeout=10)
