@@ -55,6 +55,9 @@ def configure_logging(settings: Settings) -> None:
     # httpx logs every request URL, and the URL holds the token; it stays quiet below WARNING.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # At DEBUG python-telegram-bot logs whole updates and API calls, which hold people's
+    # answers to the safety questions: health data stays out of the log at every level.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
 
 
 async def open_database(settings: Settings) -> AsyncEngine:

@@ -115,9 +115,17 @@ async def test_the_console_entry_point_runs_the_bot(api: FakeBotAPI, tmp_path: P
         greeting = await user.expect("Maria", timeout=30)
         assert "doctor" in greeting.text
         assert api.calls_to("setMyCommands"), "the command menu was not registered"
+        await user.send("/screen")
+        await user.expect("Question 1 of 9", timeout=30)
+        await user.press("Yes")
+        await user.expect("medical help today", timeout=30)
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     log = stderr.decode()
     assert api.token not in log, "the token leaked into the log"
     assert "Traceback" not in log
+    assert "DEBUG" in log, "the bot did not log at the level it was given"
+    # Health data never reaches the log, even at DEBUG: no question, answer or outcome.
+    for private in ("numbness", "scr:", "medical help", "Question 1"):
+        assert private not in log, private
