@@ -98,6 +98,26 @@ def build_application(
     return application
 
 
+async def start_in_process(application: Application, *, poll_timeout: int = 10) -> None:
+    """What ``run_polling`` does before it blocks, for a bot that shares its event loop
+    (the terminal demo, the tests): connect, run the start-up hook, poll for updates."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+
+
+async def stop_in_process(application: Application) -> None:
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    if application.post_shutdown:
+        await application.post_shutdown(application)
+    await application.shutdown()
+
+
 async def close_database(application: Application) -> None:
     await application.bot_data[SERVICES_KEY].engine.dispose()
 

@@ -2,7 +2,7 @@
 
 The bot is built exactly as ``backcoach`` builds it (settings from an environment mapping,
 content, migrations, the same handlers) and polls the fake server through python-telegram-bot's
-own HTTP stack; only ``run_polling``'s signal handling is left out so tests can restart it.
+own HTTP stack, in the test's event loop (``bot.app.start_in_process``), so tests can restart it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ import asyncpg
 from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
-from bot.app import Services, build_application, check_database, make_services
+from bot.app import (
+    Services,
+    build_application,
+    check_database,
+    make_services,
+    start_in_process,
+    stop_in_process,
+)
 from bot.config import Settings
 from handlers import register
 from tests.fakebotapi import FakeBotAPI
@@ -91,24 +98,13 @@ class RunningBot:
         if self.clock is not None:
             services = replace(services, clock=self.clock)
         application = build_application(services, register)
-        await application.initialize()
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        await start_in_process(application, poll_timeout=1)
         self.application = application
 
     async def stop(self) -> None:
         application, self.application = self.application, None
-        if application is None:
-            return
-        assert application.updater is not None
-        await application.updater.stop()
-        await application.stop()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
-        await application.shutdown()
+        if application is not None:
+            await stop_in_process(application)
 
     async def restart(self) -> None:
         await self.stop()
