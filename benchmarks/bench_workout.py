@@ -26,7 +26,7 @@ import time
 from bot.content import load_content
 from tests.fakebotapi import BotEvent, FakeBotAPI, FakeUser
 from tests.harness import RunningBot
-from tests.workout_helpers import reach_first_exercise, screened
+from tests.workout_helpers import reach_first_exercise, run_exercise, screened
 
 SECONDS = re.compile(r"(\d+) s\b")
 
@@ -46,18 +46,7 @@ async def ready_at_exercise(user: FakeUser, bot: RunningBot, name: str) -> None:
 
 async def one_exercise(user: FakeUser, name: str, delay: float) -> list[BotEvent]:
     await asyncio.sleep(delay)
-    card = user.last_message()
-    seen = {card["message_id"]: card["text"]}
-    await user.press("Start")
-    prompts = []
-    while True:
-        event = await user.next(timeout=120)
-        if event.kind not in ("message", "edit") or seen.get(event.message_id) == event.text:
-            continue
-        seen[event.message_id] = event.text
-        if event.text.startswith("✅ Done"):
-            return prompts
-        prompts.append(event)
+    return await run_exercise(user, name, timeout=120)
 
 
 async def main() -> None:

@@ -9,9 +9,15 @@ from sqlalchemy import select
 
 from bot.content import load_content
 from bot.models import Chat, WorkoutSession
-from tests.fakebotapi import BotEvent, FakeBotAPI, FakeUser
+from tests.fakebotapi import BotEvent, FakeBotAPI
 from tests.harness import RunningBot
-from tests.workout_helpers import reach_first_exercise, reach_overview, screened
+from tests.workout_helpers import (
+    pass_quick_check,
+    reach_first_exercise,
+    reach_overview,
+    run_exercise,
+    screened,
+)
 
 CONTENT = load_content()
 NAMES = {eid: CONTENT.text(f"exercises.{eid}.name") for eid in CONTENT.exercises}
@@ -46,24 +52,6 @@ def expected_holds(exercise_id: str) -> list[tuple[int, int, str | None]]:
     if sides == EACH:
         return [(hold, rep, side) for side in (first, second) for rep in range(1, reps + 1)]
     return [(hold, rep, side) for rep in range(1, reps + 1) for side in (first, second)]
-
-
-async def run_exercise(user: FakeUser, name: str) -> list[BotEvent]:
-    """Press Start on the exercise shown and collect what the bot shows until it is done."""
-    card = user.last_message()
-    last_text: dict[int, str] = {card["message_id"]: card["text"]}
-    await user.press("Start")
-    shown: list[BotEvent] = []
-    while True:
-        event = await user.next(timeout=10)
-        # An edit that only takes the buttons away shows nothing new.
-        if event.kind not in ("message", "edit") or last_text.get(event.message_id) == event.text:
-            continue
-        last_text[event.message_id] = event.text
-        if event.text.startswith("✅ Done"):
-            assert name in event.text
-            return shown
-        shown.append(event)
 
 
 def holds_in(events: list[BotEvent]) -> list[tuple[int, int, str | None]]:
@@ -162,10 +150,7 @@ async def test_harder_doses_are_chosen_and_remembered(api: FakeBotAPI, bot: Runn
         assert (await session.get(Chat, 4003)).prefers_harder is True
     await user.send("/cancel")
     await user.expect("stopped the workout")
-    await user.send("/workout")
-    for number in (1, 2, 3):
-        await user.expect(f"Question {number} of 3")
-        await user.press("No")
+    await pass_quick_check(user)
     await user.expect("How does your back feel right now?")
     await user.press("Skip")
     await user.expect("harder end")

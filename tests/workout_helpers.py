@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.models import Chat, ScreeningResult, utcnow
-from tests.fakebotapi import FakeUser
+from tests.fakebotapi import BotEvent, FakeUser
 from tests.harness import RunningBot
 
 
@@ -42,3 +42,21 @@ async def reach_first_exercise(user: FakeUser) -> None:
     await reach_overview(user)
     await user.press("Let's go")
     await user.expect("Lying hamstring stretch")
+
+
+async def run_exercise(user: FakeUser, name: str, *, timeout: float = 10) -> list[BotEvent]:
+    """Press Start on the exercise shown and collect what the bot shows until it is done."""
+    card = user.last_message()
+    last_text: dict[int, str] = {card["message_id"]: card["text"]}
+    await user.press("Start")
+    shown: list[BotEvent] = []
+    while True:
+        event = await user.next(timeout=timeout)
+        # An edit that only takes the buttons away shows nothing new.
+        if event.kind not in ("message", "edit") or last_text.get(event.message_id) == event.text:
+            continue
+        last_text[event.message_id] = event.text
+        if event.text.startswith("✅ Done"):
+            assert name in event.text
+            return shown
+        shown.append(event)
