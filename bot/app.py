@@ -89,7 +89,12 @@ def build_application(
         .token(settings.token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_base_url(settings.telegram_api_url))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(
+            # Telegram allows about 30 messages a second and counts them per second: one at a
+            # time, evenly spaced at 29 a second, never bursts past that. Reminders take at most
+            # 25 of them (bot/dispatch.py), so the rest is always there for interactive messages.
+            overall_max_rate=1, overall_time_period=1 / 29, max_retries=3,
+        ))
         .post_shutdown(close_database)
         .build()
     )

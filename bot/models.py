@@ -150,14 +150,25 @@ class Reminder(Base):
     weekdays: Mapped[int] = mapped_column(SmallInteger, default=0b1111111, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A random token of the dispatcher's claim that last moved next_due_at (bot/reminders.py):
+    # it tells two claimers of the same rows apart where the database cannot say which rows
+    # a batch of updates changed.
+    claim: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class WalkLog(Base):
+    """One walk, on the chat's local date when it was logged (see bot/walking.py).
+
+    ``minutes`` is what the person said when they gave a duration rather than a distance;
+    ``km`` was then worked out at the walking pace, and is what every total counts.
+    """
+
     __tablename__ = "walk_logs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = chat_fk()
     local_date: Mapped[date] = mapped_column(Date, nullable=False)
     km: Mapped[float] = mapped_column(Float, nullable=False)
+    minutes: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import warnings
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot.app import SERVICES_KEY, Services
-from handlers import common, menu, progress, screening, tips, workout
+from handlers import (
+    common,
+    menu,
+    privacy,
+    progress,
+    reminders,
+    screening,
+    tips,
+    walking,
+    workout,
+)
 
 # The screen's buttons are handled per chat on purpose: its own nonce tells stale buttons apart.
 warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
@@ -33,8 +52,33 @@ def register(application: Application) -> None:
         CallbackQueryHandler(workout.on_feeling, pattern=workout.FEELING_PATTERN)
     )
     application.add_handler(CommandHandler("progress", progress.progress_command))
+    application.add_handler(CommandHandler("walk", walking.walk_command))
+    application.add_handler(
+        CallbackQueryHandler(walking.on_undo_button, pattern=walking.UNDO_PATTERN)
+    )
+    # The answer to "how far did you walk?" goes ahead of everything: see handlers/walking.py.
+    application.add_handler(TypeHandler(Update, walking.on_any_update), group=-2)
+    application.add_handler(CommandHandler("export", privacy.export_command))
+    application.add_handler(CommandHandler("forget", privacy.forget_command))
+    application.add_handler(
+        CallbackQueryHandler(privacy.on_forget_answer, pattern=privacy.CONFIRM_PATTERN)
+    )
     application.add_handler(CommandHandler("tips", tips.tips_command))
     application.add_handler(CallbackQueryHandler(tips.on_tip_button, pattern=r"^tips:"))
+    # /remind runs in a group of its own, ahead of the others: see handlers/reminders.py.
+    application.add_handler(
+        reminders.build_conversation(services.conversation_timeout), group=-1
+    )
+    application.add_handler(CommandHandler("reminders", reminders.list_command))
+    for callback, pattern in (
+        (reminders.on_list_button, reminders.LIST_PATTERN),
+        (reminders.on_later, reminders.LATER_PATTERN),
+        (reminders.on_walk_done, reminders.WALK_DONE_PATTERN),
+    ):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(
+        ChatMemberHandler(reminders.on_bot_blocked, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_handler(CommandHandler("cancel", workout.cancel_command))
     application.add_handler(CallbackQueryHandler(common.stale_button))
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
@@ -47,3 +91,4 @@ async def on_startup(application: Application) -> None:
     """Runs once the bot is connected, before the first update is handled."""
     await menu.announce_commands(application)
     await workout.resume_interrupted(application)
+    await reminders.start_dispatcher(application)

@@ -13,7 +13,10 @@ from bot.content import Content
 logger = logging.getLogger(__name__)
 
 # In menu order; each has a "ui.commands.<name>" description in content/.
-MENU_COMMANDS = ("start", "workout", "screen", "progress", "tips", "cancel", "help")
+MENU_COMMANDS = (
+    "start", "workout", "walk", "screen", "progress", "remind", "reminders", "timezone", "tips",
+    "export", "forget", "cancel", "help",
+)
 
 
 def menu_lines(content: Content, language: str) -> list[str]:

@@ -1,39 +1,50 @@
-"""/progress: the workouts a person has done, with how their back felt before and after."""
+"""/progress: the last 7 days as a chart, with a text beside it that says the same in words."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram import Update
+from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
-from bot import workouts
+from bot import chart, progress
 from bot.app import services
-from bot.workout_text import minutes
-from handlers.common import text
+from handlers.common import language_of, text
+
+logger = logging.getLogger(__name__)
 
 
 async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, chat_id = services(context), update.effective_chat.id
+    svc, chat_id, lang = services(context), update.effective_chat.id, language_of(update)
     async with svc.sessions() as session:
-        totals = await workouts.totals(session, chat_id)
-        recent = await workouts.recent_workouts(session, chat_id)
-    if not recent:
-        await update.effective_message.reply_text(text(update, context, "workout.progress.none"))
+        week = await progress.load_week(session, chat_id, svc.clock(), svc.content.walking_goal_km)
+    summary = progress.summary_text(svc.content, lang, week)
+    if week.empty:
+        await context.bot.send_message(chat_id, summary)
         return
-    lines = [text(update, context, "workout.progress.header", count=totals.finished), ""]
-    for workout in recent:
-        line = text(
-            update, context, "workout.progress.line",
-            date=workout.finished_at.date().isoformat(), done=workout.exercises_done,
-            skipped=workout.exercises_skipped, minutes=minutes(workout.active_seconds),
+    try:
+        # Drawing takes a good part of a second: off the event loop, so other chats go on.
+        png = await asyncio.to_thread(
+            chart.render_week, progress.chart_data(svc.content, lang, week),
+            progress.chart_labels(svc.content, lang, week),
         )
-        if workout.feeling_before is not None or workout.feeling_after is not None:
-            line += text(
-                update, context, "workout.progress.feeling",
-                before=dash(workout.feeling_before), after=dash(workout.feeling_after),
-            )
-        lines.append(line)
-    await update.effective_message.reply_text("\n".join(lines))
+    except Exception:  # the words carry everything the chart shows, so they go alone
+        logger.exception("Could not draw the progress chart")
+        await context.bot.send_message(
+            chat_id, f"{summary}\n\n{text(update, context, 'progress.chart.unavailable')}"
+        )
+        return
+    if utf16_length(summary) <= MessageLimit.CAPTION_LENGTH:
+        await context.bot.send_photo(chat_id, png, caption=summary)
+        return
+    await context.bot.send_photo(
+        chat_id, png, caption=text(update, context, "progress.summary.caption_short")
+    )
+    await context.bot.send_message(chat_id, summary)
 
 
-def dash(value: int | None) -> str:
-    return "\N{EN DASH}" if value is None else str(value)
+def utf16_length(value: str) -> int:
+    # Telegram measures captions in UTF-16 code units: an emoji counts twice.
+    return len(value.encode("utf-16-le")) // 2

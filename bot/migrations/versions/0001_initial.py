@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("weekdays", sa.SmallInteger(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("next_due_at", UTCDateTime(), nullable=True),
+        sa.Column("claim", sa.String(length=16), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
     )
@@ -92,6 +93,7 @@ def upgrade() -> None:
         *belongs_to_chat("walk_logs"),
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("km", sa.Float(), nullable=False),
+        sa.Column("minutes", sa.SmallInteger(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_walk_logs")),
     )

@@ -1,0 +1,260 @@
+"""Sending reminders: one repeating job asks the database what is due and sends it, paced.
+
+APScheduler does what it is good at, waking us every few seconds (``TICK_SECONDS``); the
+database does the rest. Each tick starts a *drain* (unless one is still running) that claims
+due reminders in small batches ordered by ``next_due_at`` (``bot.reminders.claim_due``, on the
+``(active, next_due_at)`` index) and sends them through :class:`Pacer`. Memory holds at most one
+batch plus the messages in flight, whatever the number of stored reminders.
+
+Delivery is **at most once**. A claim moves the reminder to its next occurrence and commits
+*before* the message is sent, so no crash, restart or second process can send it twice. The
+price: if the process dies between that commit and Telegram's answer, what it had claimed
+and not yet sent (at most one batch, ``CLAIM_BATCH``, and the messages in flight: under three
+seconds of sending) is not sent that day. A missed nudge costs less than a doubled one, which
+reads like spam and gets bots blocked; and nothing is lost in an orderly stop, because a
+stopping bot puts back what it claimed but did not send. Only answers that say a message did
+not get through put it back for another try: 429 (after waiting ``retry_after``) and network
+errors other than a timeout; a timeout may have delivered it, so it counts as sent.
+
+Rate: Telegram allows about 30 messages a second per bot. The bot's own limiter (bot/app.py)
+spaces every message evenly at 29 a second; reminders take at most ``REMINDER_RATE`` of that,
+so interactive messages such as a workout's hold prompts always find room between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from enum import Enum
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ContextTypes
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import reminders
+from bot.app import SERVICES_KEY, Services
+from bot.reminders import Claim, Claimed
+
+logger = logging.getLogger(__name__)
+
+REMINDER_RATE = 25.0  # messages a second, of the 29 the bot's limiter allows in all
+TICK_SECONDS = 5.0
+CLAIM_BATCH = 50  # two seconds of sending: also the most a crash can cost
+MAX_IN_FLIGHT = 16  # enough to keep 25 a second going at Telegram's usual 0.1-0.5 s a request
+RETRIES_AFTER_429 = 1  # the limiter waits retry_after and sends the same message once more
+NETWORK_BACKOFF = 5.0
+STOP_CHECK = 0.25  # how soon a stopping bot is noticed while reminders wait out a 429
+DISPATCHER_KEY = "reminder_dispatcher"
+JOB_NAME = "reminders"
+
+Compose = Callable[[Claimed], tuple[str, InlineKeyboardMarkup | None]]
+
+
+class Pacer:
+    """A token bucket that holds a single token: permits come evenly spaced at ``rate`` a
+    second. Telegram counts messages within each second, so a bucket that could save up a
+    burst would let a busy second go over even when the average is well under."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1 / rate
+        self._next = 0.0
+
+    async def wait(self, keep_going: Callable[[], bool] = lambda: True) -> bool:
+        """Wait for the next permit; False, with no permit used, once ``keep_going()`` turns
+        false (checked at least every ``STOP_CHECK`` seconds through a long hold)."""
+        loop = asyncio.get_running_loop()
+        while (slot := max(self._next, loop.time())) - loop.time() > STOP_CHECK:
+            if not keep_going():
+                return False
+            await asyncio.sleep(STOP_CHECK)
+        if not keep_going():
+            return False
+        self._next = slot + self.interval
+        await asyncio.sleep(max(0.0, slot - loop.time()))
+        return True
+
+    def hold(self, seconds: float) -> None:
+        """Give no permit for ``seconds`` from now."""
+        self._next = max(self._next, asyncio.get_running_loop().time() + seconds)
+
+
+class Result(Enum):
+    SENT = "sent"
+    UNSURE = "unsure"  # timed out: may have arrived, so it is not sent again
+    BLOCKED = "blocked"  # 403, or the chat is gone: pause the chat's reminders
+    AGAIN = "again"  # certainly not delivered: put back for the next claim
+    FAILED = "failed"  # refused for another reason; logged, not retried
+
+
+@dataclass
+class Report:
+    """What a drain did; the dispatcher also keeps a running total (``Dispatcher.total``)."""
+
+    sent: int = 0
+    unsure: int = 0
+    skipped_late: int = 0
+    skipped_not_allowed: int = 0
+    paused: int = 0  # reminders switched off because their chat blocked the bot
+    put_back: int = 0
+    failed: int = 0
+
+    def add(self, other: Report) -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # the int/timedelta migration warns on every read
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Dispatcher:
+    def __init__(
+        self, application: Application, compose: Compose, *, rate: float = REMINDER_RATE,
+        batch: int = CLAIM_BATCH, in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        services: Services = application.bot_data[SERVICES_KEY]
+        self.application = application
+        self.sessions = services.sessions
+        self.clock = services.clock
+        self.compose = compose
+        self.pacer = Pacer(rate)
+        self.batch = batch
+        self.total = Report()
+        self._slots = asyncio.Semaphore(in_flight)
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[Report] | None = None
+
+    def start(self, interval: float = TICK_SECONDS) -> None:
+        """Tick every ``interval`` seconds, the first time as soon as the bot runs, so what fell
+        due while it was down goes out (or is skipped) right after a restart."""
+        job_queue = self.application.job_queue
+        assert job_queue is not None, "install python-telegram-bot[job-queue]"
+        # Jobs added before the scheduler runs are timed from when they were added: a repeating
+        # job due "now" would slip to its second interval, so the first tick is a one-off that
+        # runs however late the scheduler starts.
+        job_queue.run_once(self.tick, when=0, name=JOB_NAME,
+                           job_kwargs={"misfire_grace_time": None})
+        job_queue.run_repeating(self.tick, interval=interval, first=interval, name=JOB_NAME)
+
+    async def tick(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        # The drain runs as its own task, so a long burst never overlaps the next tick and the
+        # application waits for it (and its putting back) when it stops.
+        if self._task is None or self._task.done():
+            self._task = self.application.create_task(self.drain(), name="reminder drain")
+
+    async def drain(self) -> Report:
+        """Send everything due now, batch by batch, until nothing is due or the bot stops."""
+        async with self._lock:
+            report = Report()
+            pending: set[asyncio.Task[None]] = set()
+            outcomes: list[tuple[Claimed, Result]] = []
+            try:
+                while self.application.running:
+                    claim = await reminders.claim_due(self.sessions, self.clock(), self.batch)
+                    self._count_skips(claim, report)
+                    if claim.empty:
+                        if not pending:
+                            break
+                        # Sends still out may put reminders back: claim once more after them.
+                        await asyncio.gather(*pending, return_exceptions=True)
+                        await self._settle(outcomes, report)
+                        continue
+                    unsent = list(reversed(claim.to_send))
+                    while unsent and self.application.running:
+                        await self._slots.acquire()
+                        if not await self.pacer.wait(lambda: self.application.running):
+                            self._slots.release()
+                            break
+                        task = asyncio.create_task(self._send(unsent.pop(), outcomes))
+                        pending.add(task)
+                        task.add_done_callback(pending.discard)
+                    if unsent:  # the bot is stopping: the next start sends these
+                        report.put_back += await reminders.release(self.sessions, unsent)
+                    await self._settle(outcomes, report)
+            finally:
+                await asyncio.gather(*pending, return_exceptions=True)
+                await self._settle(outcomes, report)
+                self.total.add(report)
+            if report != Report():
+                logger.info("Reminders: %s", report)
+            return report
+
+    def _count_skips(self, claim: Claim, report: Report) -> None:
+        report.skipped_late += claim.skipped_late
+        report.skipped_not_allowed += claim.skipped_not_allowed
+
+    async def _send(self, item: Claimed, outcomes: list[tuple[Claimed, Result]]) -> None:
+        try:
+            outcomes.append((item, await self._deliver(item)))
+        except Exception:  # one broken message must not stop the others
+            logger.exception("Reminder %s could not be composed or sent", item.reminder_id)
+            outcomes.append((item, Result.FAILED))
+        finally:
+            self._slots.release()
+
+    async def _deliver(self, item: Claimed) -> Result:
+        text, markup = self.compose(item)
+        try:
+            await self.application.bot.send_message(
+                item.chat_id, text, reply_markup=markup, rate_limit_args=RETRIES_AFTER_429
+            )
+        except RetryAfter as error:
+            # Still limited after the limiter's own wait and retry: pause all reminders.
+            self.pacer.hold(retry_after_seconds(error))
+            return Result.AGAIN
+        except Forbidden:
+            return Result.BLOCKED
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                return Result.BLOCKED
+            logger.error("Reminder %s refused: %s", item.reminder_id, error.message)
+            return Result.FAILED
+        except TimedOut:
+            logger.warning("Reminder %s timed out; it may have arrived", item.reminder_id)
+            return Result.UNSURE
+        except NetworkError as error:
+            logger.warning("Reminder %s not sent (%s); trying again soon", item.reminder_id,
+                           error.message)
+            self.pacer.hold(NETWORK_BACKOFF)
+            return Result.AGAIN
+        except TelegramError as error:
+            logger.error("Reminder %s refused: %s", item.reminder_id, error.message)
+            return Result.FAILED
+        return Result.SENT
+
+    async def _settle(self, outcomes: list[tuple[Claimed, Result]], report: Report) -> None:
+        """Record what the sends found: blocked chats paused, undelivered ones put back."""
+        done = outcomes[:]
+        outcomes.clear()
+        counts = {result: sum(1 for _, r in done if r is result) for result in Result}
+        report.sent += counts[Result.SENT]
+        report.unsure += counts[Result.UNSURE]
+        report.failed += counts[Result.FAILED]
+        blocked = {item.chat_id for item, result in done if result is Result.BLOCKED}
+        if blocked:
+            async with self.sessions.begin() as session:
+                report.paused += await reminders.pause_all(session, blocked)
+            logger.info("Paused the reminders of %d chat(s) that blocked the bot", len(blocked))
+        again = [item for item, result in done if result is Result.AGAIN]
+        if again:
+            report.put_back += await reminders.release(self.sessions, again)
+
+
+def dispatcher_of(application: Application) -> Dispatcher:
+    return application.bot_data[DISPATCHER_KEY]
+
+
+def start_dispatcher(application: Application, compose: Compose, **options: Any) -> Dispatcher:
+    dispatcher = Dispatcher(application, compose, **options)
+    application.bot_data[DISPATCHER_KEY] = dispatcher
+    dispatcher.start()
+    return dispatcher

@@ -1,0 +1,337 @@
+"""Daily reminders in the database: setting, listing, pausing, and claiming the ones now due.
+
+Nothing here knows Telegram. A reminder is a local wall time and a set of weekdays; the chat's
+time zone (``chats.time_zone``) turns it into ``next_due_at``, the UTC instant it fires next.
+That column is the whole schedule: nothing is kept in memory, so a restart loses nothing and
+start-up costs the same with a hundred reminders or a hundred thousand.
+
+:func:`claim_due` is the one place that moves a reminder forward. It advances ``next_due_at``
+to the following occurrence in the same transaction that picks the reminder, before anything is
+sent (see ``bot.dispatch`` for why that makes delivery at most once).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row, bindparam, delete, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import screening, timing
+from bot.chats import ensure_chat
+from bot.models import Chat, Reminder, ScreeningResult
+from bot.screening import Outcome
+from bot.timing import LocalTime
+
+logger = logging.getLogger(__name__)
+
+# Enough for a walk and a workout on different days and times; a list longer than this is
+# more likely a mistake than a plan, and it keeps /reminders to one screen.
+MAX_PER_CHAT = 10
+SNOOZE = timedelta(minutes=30)
+
+
+class Kind(StrEnum):
+    WALK = "walk"
+    WORKOUT = "workout"
+
+
+def allowed_kinds(outcome: str | None) -> tuple[Kind, ...]:
+    """What a chat may be reminded of, going by its latest safety screen.
+
+    Exercise only when nothing rules it out (a chat never screened, or screened long ago, gets
+    the quick check when it starts). Walking stays open to those sent to a doctor or to a
+    specialist, since the article names it the best thing for a back; an urgent warning sign
+    means medical help today, not a coach's nudges, so it gets neither.
+    """
+    if outcome is None or outcome == Outcome.CLEARED:
+        return (Kind.WALK, Kind.WORKOUT)
+    if outcome == Outcome.URGENT:
+        return ()
+    return (Kind.WALK,)
+
+
+async def kinds_for_chat(session: AsyncSession, chat_id: int) -> tuple[Kind, ...]:
+    result = await screening.latest_result(session, chat_id)
+    return allowed_kinds(result.outcome if result else None)
+
+
+def stored_time(text: str) -> LocalTime:
+    hour, minute = text.split(":")
+    return LocalTime(int(hour), int(minute))
+
+
+def first_due(reminder: Reminder, zone_name: str, now: datetime) -> datetime:
+    return timing.next_due(stored_time(reminder.local_time), reminder.weekdays, zone_name, now)
+
+
+# --- the chat's time zone ----------------------------------------------------------------
+
+
+async def chat_zone(session: AsyncSession, chat_id: int) -> str | None:
+    chat = await session.get(Chat, chat_id)
+    return chat.time_zone if chat else None
+
+
+async def set_chat_zone(
+    session: AsyncSession, chat_id: int, zone_name: str, now: datetime
+) -> None:
+    """Store the zone and move every active reminder of the chat to its new local times."""
+    timing.zone(zone_name)  # refuse a name that cannot be loaded before anything is stored
+    chat = await ensure_chat(session, chat_id)
+    chat.time_zone = zone_name
+    for reminder in await list_reminders(session, chat_id):
+        if reminder.active:
+            reminder.next_due_at = first_due(reminder, zone_name, now)
+
+
+def zone_at(latitude: float, longitude: float) -> str | None:
+    """The time zone of a shared location, offline; None where the map has no usable zone."""
+    # Imported here: the map takes some 35 MB, paid only once someone shares a location.
+    import tzfpy
+
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    name = tzfpy.get_tz(longitude, latitude)
+    try:
+        timing.zone(name)
+    except timing.TimingError:
+        return None
+    return name
+
+
+# --- setting and changing reminders ---------------------------------------------------------
+
+
+class ReminderLimit(Exception):
+    """The chat already has MAX_PER_CHAT reminders."""
+
+
+async def add_reminder(
+    session: AsyncSession, chat_id: int, kind: Kind, at: LocalTime, weekdays: int,
+    now: datetime, language: str | None = None,
+) -> Reminder:
+    """A new active reminder (or the same one again, switched back on) for a chat with a zone."""
+    chat = await ensure_chat(session, chat_id)
+    if chat.time_zone is None:
+        raise ValueError("the chat has no time zone yet")
+    if language:
+        chat.language = language
+    existing = await list_reminders(session, chat_id)
+    for reminder in existing:
+        if (reminder.kind, reminder.local_time, reminder.weekdays) == (kind, str(at), weekdays):
+            reminder.active = True
+            reminder.next_due_at = first_due(reminder, chat.time_zone, now)
+            return reminder
+    if len(existing) >= MAX_PER_CHAT:
+        raise ReminderLimit
+    reminder = Reminder(chat_id=chat_id, kind=kind.value, local_time=str(at), weekdays=weekdays)
+    reminder.next_due_at = first_due(reminder, chat.time_zone, now)
+    session.add(reminder)
+    await session.flush()
+    return reminder
+
+
+async def list_reminders(session: AsyncSession, chat_id: int) -> list[Reminder]:
+    return list(await session.scalars(
+        select(Reminder).where(Reminder.chat_id == chat_id)
+        .order_by(Reminder.local_time, Reminder.id)
+    ))
+
+
+async def own_reminder(session: AsyncSession, chat_id: int, reminder_id: int) -> Reminder | None:
+    reminder = await session.get(Reminder, reminder_id)
+    return reminder if reminder is not None and reminder.chat_id == chat_id else None
+
+
+async def set_active(
+    session: AsyncSession, chat_id: int, reminder_id: int, active: bool, now: datetime
+) -> Reminder | None:
+    reminder = await own_reminder(session, chat_id, reminder_id)
+    if reminder is None:
+        return None
+    zone_name = await chat_zone(session, chat_id)
+    if active and not reminder.active and zone_name:
+        # Resuming starts from the next occurrence: what fell due while paused stays skipped.
+        reminder.next_due_at = first_due(reminder, zone_name, now)
+    reminder.active = active
+    return reminder
+
+
+async def delete_reminder(session: AsyncSession, chat_id: int, reminder_id: int) -> bool:
+    result = await session.execute(
+        delete(Reminder).where(Reminder.id == reminder_id, Reminder.chat_id == chat_id)
+    )
+    return bool(result.rowcount)
+
+
+async def pause_all(session: AsyncSession, chat_ids: Iterable[int]) -> int:
+    """Switch off every reminder of these chats; how many were on."""
+    ids = list(chat_ids)
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(Reminder).where(Reminder.chat_id.in_(ids), Reminder.active == true())
+        .values(active=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def snooze(
+    session: AsyncSession, chat_id: int, reminder_id: int, now: datetime
+) -> datetime | None:
+    """Fire again SNOOZE from now; None for a reminder that is gone or paused.
+
+    The snooze takes the place of the next occurrence only if it comes first, so a snooze
+    late in the evening never swallows the next morning's reminder; once it has fired, the
+    regular days go on from there.
+    """
+    reminder = await own_reminder(session, chat_id, reminder_id)
+    if reminder is None or not reminder.active:
+        return None
+    again = now + SNOOZE
+    if reminder.next_due_at is None or again < reminder.next_due_at:
+        reminder.next_due_at = again
+    return again
+
+
+# --- claiming what is due ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """One reminder to send now. ``moved_to`` is what the claim wrote, so that a reminder that
+    could not be sent can be put back only if nobody has changed it since."""
+
+    reminder_id: int
+    chat_id: int
+    kind: Kind
+    due_at: datetime
+    moved_to: datetime
+    language: str | None
+
+
+@dataclass
+class Claim:
+    to_send: list[Claimed] = field(default_factory=list)
+    # Reminders moved on without a message: more than an hour late, or not allowed any more.
+    skipped_late: int = 0
+    skipped_not_allowed: int = 0
+    # Due rows read, whether this claim or a concurrent one got them: none means nothing is due.
+    seen: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.seen
+
+
+async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> Claim:
+    """Take up to ``limit`` reminders due at ``now``, oldest first, and move each to its next
+    occurrence in the same transaction; return those to send.
+
+    Every row is moved with a compare-and-set on ``next_due_at``, so two claimers (two ticks,
+    two processes) never both get a reminder: on PostgreSQL the rows are also locked with
+    ``SKIP LOCKED`` so a second claimer takes the next rows instead of waiting; SQLite has one
+    writer at a time, and the compare-and-set catches an edit made between read and write.
+    """
+    claim = Claim()
+    async with sessions.begin() as session:
+        query = (
+            select(Reminder.id, Reminder.chat_id, Reminder.kind, Reminder.local_time,
+                   Reminder.weekdays, Reminder.next_due_at, Chat.time_zone, Chat.language)
+            .join(Chat, Chat.id == Reminder.chat_id)
+            .where(Reminder.active == true(), Reminder.next_due_at <= now)
+            .order_by(Reminder.next_due_at)  # the index order: no sort, even when many tie
+            .limit(limit)
+        )
+        if session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(of=Reminder, skip_locked=True)
+        rows = (await session.execute(query)).all()
+        claim.seen = len(rows)
+        if not rows:
+            return claim
+        moves, broken = {}, []
+        for row in rows:
+            try:  # from max(...): the next occurrence is always in the future
+                moves[row.id] = timing.next_due(stored_time(row.local_time), row.weekdays,
+                                                row.time_zone or "UTC", max(row.next_due_at, now))
+            except ValueError:  # TimingError too: a row edited by hand must not block the rest
+                broken.append(row.id)
+        if broken:
+            logger.error("Pausing reminders %s: their time, days or zone cannot be read", broken)
+            await session.execute(
+                update(Reminder).where(Reminder.id.in_(broken)).values(active=False))
+        rows = [row for row in rows if row.id in moves]
+        mine = await _move(session, rows, moves) if rows else set()
+        outcomes = await _outcomes(session, {row.chat_id for row in rows})
+        for row in rows:
+            if row.id not in mine:
+                continue  # changed or claimed by someone else meanwhile
+            kind = Kind(row.kind)
+            if kind not in allowed_kinds(outcomes.get(row.chat_id)):
+                claim.skipped_not_allowed += 1
+            elif not timing.catch_up(row.next_due_at, now):
+                claim.skipped_late += 1
+            else:
+                claim.to_send.append(Claimed(row.id, row.chat_id, kind, row.next_due_at,
+                                             moves[row.id], row.language))
+    return claim
+
+
+_CAS = (
+    update(Reminder.__table__)
+    .where(Reminder.id == bindparam("rid"), Reminder.next_due_at == bindparam("old"),
+           Reminder.active == true())
+    .values(next_due_at=bindparam("new"), claim=bindparam("token"))
+)
+
+
+async def _move(session: AsyncSession, rows: Sequence[Row[Any]],
+                moves: dict[int, datetime]) -> set[int]:
+    """Compare-and-set every row to its next occurrence in one round trip; the ids it moved."""
+    connection = await session.connection()
+    token = secrets.token_hex(8)
+    params = [{"rid": row.id, "old": row.next_due_at, "new": moves[row.id], "token": token}
+              for row in rows]
+    result = await connection.execute(_CAS, params)
+    if connection.dialect.name == "postgresql" or result.rowcount == len(params):
+        # On PostgreSQL the rows are locked FOR UPDATE since the SELECT: every move held.
+        # SQLite says how many rows the batch changed, not which: if all, they are all ours.
+        return set(moves)
+    # Another claimer moved some of these rows between our read and our write; only the rows
+    # that carry this claim's token are ours.
+    return set(await connection.scalars(
+        select(Reminder.id).where(Reminder.id.in_(moves), Reminder.claim == token)))
+
+
+async def _outcomes(session: AsyncSession, chat_ids: set[int]) -> dict[int, str]:
+    if not chat_ids:
+        return {}
+    # Only the latest result is kept per chat (bot.screening.store_result).
+    rows = await session.execute(
+        select(ScreeningResult.chat_id, ScreeningResult.outcome)
+        .where(ScreeningResult.chat_id.in_(chat_ids))
+        .order_by(ScreeningResult.completed_at, ScreeningResult.id)
+    )
+    return {chat_id: outcome for chat_id, outcome in rows}
+
+
+async def release(sessions: async_sessionmaker, items: Sequence[Claimed]) -> int:
+    """Put back reminders that were claimed but not sent, so the next claim takes them again;
+    one changed since the claim (paused, deleted, moved by the person) is left as it is."""
+    released = 0
+    async with sessions.begin() as session:
+        for item in items:
+            result = await session.execute(
+                update(Reminder)
+                .where(Reminder.id == item.reminder_id, Reminder.next_due_at == item.moved_to)
+                .values(next_due_at=item.due_at)
+            )
+            released += result.rowcount or 0
+    return released

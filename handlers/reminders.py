@@ -1,0 +1,418 @@
+"""Daily reminders: /remind (what, when, which days), /timezone, /reminders, and the buttons on
+the reminders themselves. Storage and scheduling live in bot/reminders.py and bot/dispatch.py.
+
+The /remind conversation is registered in a group of its own ahead of the others (see
+handlers/__init__.py), so that while someone is typing a time or a city it gets their words
+even if another conversation (the safety screen) was left open; each of its steps therefore
+ends with ApplicationHandlerStop. Any other command ends it and goes on to its own handler.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Awaitable, Callable
+
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import dispatch, reminders, timing
+from bot.app import SERVICES_KEY, services
+from bot.content import REFERENCE_LANGUAGE, Content
+from bot.models import Reminder
+from bot.reminders import Claimed, Kind
+from handlers import timezone
+from handlers.common import language_of, text
+from handlers.timezone import send
+
+ZONE, KIND, TIME, DAYS = range(4)
+END = ConversationHandler.END
+DRAFT = "reminder_draft"
+OFF_WORDS = frozenset({"off", "stop", "pause"})
+
+KIND_PATTERN = re.compile(r"^rem:kind:(walk|workout)$")
+DAYS_PATTERN = re.compile(r"^rem:days:(every_day|weekdays|weekends|choose)$")
+LIST_PATTERN = re.compile(r"^rem:(pause|resume|del):(\d{1,12})$")
+LATER_PATTERN = re.compile(r"^rem:later:(\d{1,12})$")
+WALK_DONE_PATTERN = re.compile(r"^walk:done:(\d{1,12})$")
+NEW = "rem:new"
+START_WORKOUT = "wo:begin"  # begins /workout, quick safety check first (handlers/workout.py)
+DAY_MASKS = {"every_day": timing.EVERY_DAY, "weekdays": timing.WEEKDAYS_ONLY,
+             "weekends": timing.WEEKENDS}
+
+Step = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[int]]
+
+
+def exclusive(step: Step) -> Step:
+    """What this conversation handles stops there: no other handler answers it as well."""
+    @functools.wraps(step)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        raise ApplicationHandlerStop(await step(update, context))
+    return wrapper
+
+
+def build_conversation(timeout_seconds: float) -> ConversationHandler:
+    typed = filters.TEXT & ~filters.COMMAND
+    private = filters.ChatType.PRIVATE
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("remind", remind_command, filters=private),
+            CommandHandler("timezone", timezone_command, filters=private),
+            CallbackQueryHandler(new_from_list, pattern=f"^{NEW}$"),
+        ],
+        states={
+            ZONE: [
+                MessageHandler(typed | filters.LOCATION, on_zone),
+                CallbackQueryHandler(on_zone, pattern=timezone.ZONE_PATTERN),
+            ],
+            KIND: [
+                CallbackQueryHandler(on_kind, pattern=KIND_PATTERN),
+                MessageHandler(typed, use_buttons),
+            ],
+            TIME: [MessageHandler(typed, on_time)],
+            DAYS: [
+                CallbackQueryHandler(on_days_button, pattern=DAYS_PATTERN),
+                MessageHandler(typed, on_days_text),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            MessageHandler(filters.COMMAND, other_command),
+        ],
+        allow_reentry=True,
+        conversation_timeout=timeout_seconds,
+        name="reminders",
+    )
+
+
+# --- /remind and /timezone --------------------------------------------------------------------
+
+
+@exclusive
+async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if context.args and context.args[0].lower() in OFF_WORDS:
+        await pause_everything(update, context)
+        return END
+    return await begin(update, context)
+
+
+@exclusive
+async def new_from_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    await update.callback_query.answer()
+    return await begin(update, context)
+
+
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    svc, chat_id = services(context), update.effective_chat.id
+    async with svc.sessions() as session:
+        kinds = await reminders.kinds_for_chat(session, chat_id)
+        zone_name = await reminders.chat_zone(session, chat_id)
+        count = len(await reminders.list_reminders(session, chat_id))
+    if not kinds:
+        await send(update, context, text(update, context, "reminders.remind.nothing_allowed"))
+        return END
+    if count >= reminders.MAX_PER_CHAT:
+        await send(update, context, text(update, context, "reminders.remind.too_many",
+                                         max=reminders.MAX_PER_CHAT))
+        return END
+    context.chat_data[DRAFT] = {"then": "kind"}
+    if zone_name is None:
+        await timezone.ask_zone(update, context, None)
+        return ZONE
+    return await ask_kind(update, context, kinds)
+
+
+@exclusive
+async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    async with services(context).sessions() as session:
+        current = await reminders.chat_zone(session, update.effective_chat.id)
+    context.chat_data[DRAFT] = {"then": "end"}
+    await timezone.ask_zone(update, context, current)
+    return ZONE
+
+
+async def pause_everything(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async with services(context).sessions.begin() as session:
+        count = await reminders.pause_all(session, [update.effective_chat.id])
+    key = "reminders.remind.paused_all" if count else "reminders.remind.nothing_to_pause"
+    await send(update, context, text(update, context, key, count=count))
+
+
+# --- the steps ------------------------------------------------------------------------------------
+
+
+@exclusive
+async def on_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if await timezone.zone_step(update, context) is None:
+        return ZONE  # the person has been told what went wrong; they try again
+    if context.chat_data.get(DRAFT, {}).get("then") != "kind":
+        return END
+    async with services(context).sessions() as session:
+        kinds = await reminders.kinds_for_chat(session, update.effective_chat.id)
+    return await ask_kind(update, context, kinds)
+
+
+async def ask_kind(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, kinds: tuple[Kind, ...]
+) -> int:
+    if kinds == (Kind.WALK,):
+        context.chat_data[DRAFT]["kind"] = Kind.WALK.value
+        await send(update, context, text(update, context, "reminders.remind.walk_only"))
+        return await ask_time(update, context)
+    buttons = [[InlineKeyboardButton(text(update, context, f"reminders.kind_choice.{kind}"),
+                                     callback_data=f"rem:kind:{kind}")] for kind in kinds]
+    await send(update, context, text(update, context, "reminders.remind.ask_kind"),
+               InlineKeyboardMarkup(buttons))
+    return KIND
+
+
+@exclusive
+async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    kind = Kind(KIND_PATTERN.match(query.data or "").group(1))
+    async with services(context).sessions() as session:
+        if kind not in await reminders.kinds_for_chat(session, update.effective_chat.id):
+            await query.answer(text(update, context, "ui.errors.stale_button"))
+            return KIND
+    await query.answer()
+    answer = text(update, context, f"reminders.kind_choice.{kind}")
+    await timezone.mark_chosen(update, context, answer)
+    context.chat_data.setdefault(DRAFT, {})["kind"] = kind.value
+    return await ask_time(update, context)
+
+
+@exclusive
+async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    await update.effective_message.reply_text(text(update, context, "reminders.remind.use_buttons"))
+    return KIND
+
+
+async def ask_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    await send(update, context, text(update, context, "reminders.remind.ask_time"))
+    return TIME
+
+
+@exclusive
+async def on_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    typed = update.effective_message.text or ""
+    try:
+        at = timing.parse_time(typed)
+    except timing.TimingError:
+        await update.effective_message.reply_text(
+            text(update, context, "reminders.remind.bad_time", typed=timezone.quoted(typed)))
+        return TIME
+    context.chat_data.setdefault(DRAFT, {})["time"] = str(at)
+    buttons = [
+        [InlineKeyboardButton(text(update, context, f"reminders.remind.{choice}"),
+                              callback_data=f"rem:days:{choice}")]
+        for choice in (*DAY_MASKS, "choose")
+    ]
+    await send(update, context, text(update, context, "reminders.remind.ask_days"),
+               InlineKeyboardMarkup(buttons))
+    return DAYS
+
+
+@exclusive
+async def on_days_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    choice = DAYS_PATTERN.match(query.data or "").group(1)
+    await query.answer()
+    await timezone.mark_chosen(update, context, text(update, context, f"reminders.remind.{choice}"))
+    if choice == "choose":
+        await send(update, context, text(update, context, "reminders.remind.type_days"))
+        return DAYS
+    return await finish(update, context, DAY_MASKS[choice])
+
+
+@exclusive
+async def on_days_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    typed = update.effective_message.text or ""
+    try:
+        mask = timing.parse_days(typed)
+    except timing.TimingError:
+        await update.effective_message.reply_text(
+            text(update, context, "reminders.remind.bad_days", typed=timezone.quoted(typed)))
+        return DAYS
+    return await finish(update, context, mask)
+
+
+async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, weekdays: int) -> int:
+    draft = context.chat_data.pop(DRAFT, {})
+    if "kind" not in draft or "time" not in draft:
+        return await begin(update, context)  # the draft was lost: start over rather than guess
+    svc, chat_id = services(context), update.effective_chat.id
+    now = svc.clock()
+    async with svc.sessions.begin() as session:
+        try:
+            reminder = await reminders.add_reminder(
+                session, chat_id, Kind(draft["kind"]), reminders.stored_time(draft["time"]),
+                weekdays, now, language_of(update))
+        except reminders.ReminderLimit:
+            await send(update, context, text(update, context, "reminders.remind.too_many",
+                                             max=reminders.MAX_PER_CHAT))
+            return END
+        zone_name = await reminders.chat_zone(session, chat_id) or "UTC"
+    await send(update, context, text(
+        update, context, f"reminders.remind.saved_{reminder.kind}", time=reminder.local_time,
+        days=timezone.days_text(update, context, reminder.weekdays),
+        next=timezone.next_text(update, context, reminder.next_due_at, zone_name, now)))
+    return END
+
+
+@exclusive
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    draft = context.chat_data.pop(DRAFT, {})
+    key = "reminders.zone.not_changed" if draft.get("then") == "end" else (
+        "reminders.remind.cancelled")
+    await update.effective_message.reply_text(text(update, context, key))
+    return END
+
+
+async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    # Not exclusive: the command goes on to its own handler.
+    context.chat_data.pop(DRAFT, None)
+    return END
+
+
+# --- /reminders ---------------------------------------------------------------------------------
+
+
+async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    body, markup = await render_list(update, context)
+    await send(update, context, body, markup)
+
+
+async def render_list(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[str, InlineKeyboardMarkup]:
+    chat_id = update.effective_chat.id
+    async with services(context).sessions() as session:
+        rows = await reminders.list_reminders(session, chat_id)
+        zone_name = await reminders.chat_zone(session, chat_id)
+        kinds = await reminders.kinds_for_chat(session, chat_id)
+    new = [InlineKeyboardButton(text(update, context, "reminders.list.new"), callback_data=NEW)]
+    if not rows:
+        return text(update, context, "reminders.list.empty"), InlineKeyboardMarkup([new])
+    lines = [text(update, context, "reminders.list.header",
+                  zone=timezone.zone_label(zone_name or "UTC"))]
+    keyboard = []
+    for number, reminder in enumerate(rows, start=1):
+        lines.append(list_line(update, context, number, reminder, kinds))
+        switch = "pause" if reminder.active else "resume"
+        keyboard.append([
+            InlineKeyboardButton(text(update, context, f"reminders.list.{switch}", number=number),
+                                 callback_data=f"rem:{switch}:{reminder.id}"),
+            InlineKeyboardButton(text(update, context, "reminders.list.delete", number=number),
+                                 callback_data=f"rem:del:{reminder.id}"),
+        ])
+    if len(rows) < reminders.MAX_PER_CHAT:
+        keyboard.append(new)
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+def list_line(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, number: int, reminder: Reminder,
+    kinds: tuple[Kind, ...],
+) -> str:
+    key = "line" if reminder.active else "line_paused"
+    if reminder.active and reminder.kind not in kinds:
+        key = "on_hold"
+    return text(update, context, f"reminders.list.{key}", number=number,
+                kind=text(update, context, f"reminders.kind.{reminder.kind}"),
+                time=reminder.local_time,
+                days=timezone.days_text(update, context, reminder.weekdays))
+
+
+async def on_list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    action, reminder_id = LIST_PATTERN.match(query.data or "").groups()
+    svc, chat_id = services(context), update.effective_chat.id
+    async with svc.sessions.begin() as session:
+        if action == "del":
+            found = await reminders.delete_reminder(session, chat_id, int(reminder_id))
+        else:
+            changed = await reminders.set_active(session, chat_id, int(reminder_id),
+                                                 action == "resume", svc.clock())
+            found = changed is not None
+    done = {"del": "deleted", "pause": "paused", "resume": "resumed"}[action]
+    await query.answer(text(update, context, f"reminders.list.{done if found else 'gone'}"))
+    body, markup = await render_list(update, context)
+    try:
+        await query.edit_message_text(body, reply_markup=markup)
+    except BadRequest as error:  # pressed on a list that already shows this
+        if "not modified" not in error.message:
+            raise
+
+
+# --- the reminders' own buttons ---------------------------------------------------------------
+
+
+async def on_later(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    reminder_id = int(LATER_PATTERN.match(query.data or "").group(1))
+    svc, chat_id = services(context), update.effective_chat.id
+    async with svc.sessions.begin() as session:
+        again = await reminders.snooze(session, chat_id, reminder_id, svc.clock())
+        zone_name = await reminders.chat_zone(session, chat_id) or "UTC"
+    await query.answer()
+    if again is None:
+        note = text(update, context, "reminders.message.later_gone")
+    else:
+        note = text(update, context, "reminders.message.later",
+                    time=timezone.local_clock(zone_name, again))
+    await query.edit_message_text(f"{query.message.text or ''}\n\n{note}", reply_markup=None)
+
+
+async def on_walk_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # The reminder's id is in the button so that a walking log can be added here later.
+    query = update.callback_query
+    await query.answer()
+    note = text(update, context, "reminders.message.done")
+    await query.edit_message_text(f"{query.message.text or ''}\n\n{note}", reply_markup=None)
+
+
+async def on_bot_blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Someone blocked the bot: pause their reminders now rather than at the next 403."""
+    change = update.my_chat_member
+    if change and change.new_chat_member.status == ChatMember.BANNED:
+        async with services(context).sessions.begin() as session:
+            await reminders.pause_all(session, [change.chat.id])
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+def reminder_composer(content: Content) -> dispatch.Compose:
+    """How the dispatcher words a reminder, in the chat's language, with its buttons."""
+    def compose(item: Claimed) -> tuple[str, InlineKeyboardMarkup]:
+        language = item.language or REFERENCE_LANGUAGE
+        later = InlineKeyboardButton(content.text("reminders.message.later_button", language),
+                                     callback_data=f"rem:later:{item.reminder_id}")
+        if item.kind is Kind.WALK:
+            body = content.text("reminders.message.walk", language,
+                                goal=str(content.walking_goal_km))
+            first = InlineKeyboardButton(content.text("reminders.message.done_button", language),
+                                         callback_data=f"walk:done:{item.reminder_id}")
+        else:
+            body = content.text("reminders.message.workout", language)
+            first = InlineKeyboardButton(
+                content.text("reminders.message.start_button", language),
+                callback_data=START_WORKOUT)
+        return body, InlineKeyboardMarkup([[first, later]])
+    return compose
+
+
+async def start_dispatcher(application: Application) -> None:
+    """Start sending reminders; chained into the application's start-up (handlers/__init__)."""
+    content = application.bot_data[SERVICES_KEY].content
+    dispatch.start_dispatcher(application, reminder_composer(content))

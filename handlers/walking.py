@@ -1,0 +1,257 @@
+"""/walk: log today's walk, correct or undo the last one, and ask for the distance.
+
+``/walk`` without a distance (and "Done" on a walking reminder) calls :func:`ask_distance`,
+which waits for the person's next message. The wait is a mark in ``chat_data`` rather than a
+ConversationHandler state, so that any handler can start it; :func:`on_any_update` runs ahead
+of the other handlers, reads the answer, and forgets the question as soon as the person does
+something else (a command, another button).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
+
+from bot import walking
+from bot.app import services
+from bot.models import WalkLog
+from bot.walking import Walk, WalkInputError
+from handlers.common import language_of, text
+
+UNDO_PATTERN = re.compile(r"^walk:undo:(\d{1,12})$")
+PROMPT_KEY = "walk_prompt"  # chat_data: the open question for the distance, a Prompt
+# What a person typed is quoted back in error messages; a pasted paragraph is cut short.
+_QUOTE_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class Prompt:
+    asked_in: int  # the update that asked; it is no answer to itself, whichever group asks
+    expires: datetime
+
+
+# --- /walk ------------------------------------------------------------------------------------
+
+
+async def walk_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/walk 5.2 · /walk 40 min · /walk undo · /walk fix 4.8 · /walk (asks the distance)."""
+    args = context.args or []
+    content, lang = services(context).content, language_of(update)
+    if not args:
+        await ask_distance(update, context)
+    elif walking.is_word(args[0], content.text_list("walking.words.undo", lang)):
+        await undo_last(update, context)
+    elif walking.is_word(args[0], content.text_list("walking.words.fix", lang)):
+        await fix_last(update, context, " ".join(args[1:]))
+    else:
+        await log_typed(update, context, " ".join(args))
+
+
+async def ask_distance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask how far the person walked; their next message is read as the distance.
+
+    Works from a command or from a button (it answers the button's query, harmlessly if the
+    caller already has), so "Done" on a walking reminder can hand over to it."""
+    if update.callback_query:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    svc = services(context)
+    expires = svc.clock() + timedelta(seconds=svc.conversation_timeout)
+    context.chat_data[PROMPT_KEY] = Prompt(update.update_id, expires)
+    await send(update, context, text(
+        update, context, "walking.ask.distance", pace=walking.km_text(walking.PACE_KMH),
+        per_km=walking.minutes_per_km(),
+    ))
+
+
+async def on_any_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every other handler: the answer to :func:`ask_distance`, if one is due."""
+    data = context.chat_data
+    prompt: Prompt | None = data.get(PROMPT_KEY) if data is not None else None
+    if prompt is None or prompt.asked_in == update.update_id:
+        return  # nothing asked, or asked while handling this very update
+    message = update.message
+    if message is not None and message.text and not filters.COMMAND.check_update(update):
+        if services(context).clock() >= prompt.expires:
+            data.pop(PROMPT_KEY, None)  # too late: the message is not an answer any more
+            return
+        if await log_typed(update, context, message.text, retry=True):
+            data.pop(PROMPT_KEY, None)
+        raise ApplicationHandlerStop
+    query = update.callback_query
+    if message is None and query is None:
+        return  # an edit, a status change: nothing the person asked for
+    if query is not None and UNDO_PATTERN.match(query.data or ""):
+        return  # undoing an earlier walk does not end the question
+    # Anything else the person does (a command, another button) moves on from the question.
+    data.pop(PROMPT_KEY, None)
+    if message is not None and command_name(message.text) == "cancel":
+        await send(update, context, text(update, context, "walking.ask.cancelled"))
+        raise ApplicationHandlerStop
+
+
+async def log_typed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str, *, retry: bool = False
+) -> bool:
+    """Log what was typed as a walk for today; False after explaining what is wrong."""
+    walk = await read_walk(update, context, typed, retry=retry)
+    if walk is None:
+        return False
+    svc, chat_id = services(context), update.effective_chat.id
+    now = svc.clock()
+    async with svc.sessions.begin() as session:
+        row = await walking.add_walk(session, chat_id, walk, now)
+        total = await walking.day_total(session, chat_id, row.local_date)
+        walk_id, day = row.id, row.local_date
+    lines = [logged_text(update, context, walk)]
+    if walk.minutes is None and walk.km > walking.MINUTES_HINT_ABOVE_KM:
+        typed_number = walking.km_text(walk.km)
+        lines.append(text(update, context, "walking.logged.minutes_hint", typed=typed_number))
+    lines.append(total_text(update, context, total, day, day))
+    undo = InlineKeyboardButton(
+        text(update, context, "walking.logged.undo_button"), callback_data=f"walk:undo:{walk_id}"
+    )
+    await send(update, context, "\n\n".join(lines), InlineKeyboardMarkup([[undo]]))
+    return True
+
+
+async def read_walk(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str, *, retry: bool = False
+) -> Walk | None:
+    content, lang = services(context).content, language_of(update)
+    try:
+        return walking.parse_walk(typed, walking.unit_words(content, lang))
+    except WalkInputError as error:
+        quoted = typed.strip()
+        if len(quoted) > _QUOTE_LIMIT:
+            quoted = quoted[:_QUOTE_LIMIT] + "…"
+        reply = text(
+            update, context, f"walking.errors.{error.code}", typed=quoted,
+            max_km=walking.km_text(walking.MAX_KM), max_minutes=walking.MAX_MINUTES,
+        )
+        if retry:
+            reply += "\n" + text(update, context, "walking.errors.retry")
+        await send(update, context, reply)
+        return None
+
+
+# --- correcting -------------------------------------------------------------------------------
+
+
+async def undo_last(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc, chat_id = services(context), update.effective_chat.id
+    async with svc.sessions.begin() as session:
+        row = await walking.latest_walk(session, chat_id)
+        if row is None:
+            await send(update, context, text(update, context, "walking.undo.nothing"))
+            return
+        reply = await removed_text(update, context, session, row)
+    await send(update, context, reply)
+
+
+async def on_undo_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"Undo" under a logged walk: removes that walk, whenever it is pressed."""
+    query = update.callback_query
+    match = UNDO_PATTERN.match(query.data or "")
+    svc, chat_id = services(context), update.effective_chat.id
+    async with svc.sessions.begin() as session:
+        row = await walking.own_walk(session, chat_id, int(match.group(1))) if match else None
+        reply = await removed_text(update, context, session, row) if row else None
+    if reply is None:
+        await query.answer(text(update, context, "walking.undo.gone"))
+        with contextlib.suppress(TelegramError):  # the buttons may be gone already
+            await query.edit_message_reply_markup(reply_markup=None)
+        return
+    await query.answer()
+    await query.edit_message_text(f"{query.message.text or ''}\n\n{reply}", reply_markup=None)
+
+
+async def removed_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, row: WalkLog
+) -> str:
+    svc, chat_id = services(context), update.effective_chat.id
+    day, km = row.local_date, row.km
+    await walking.remove(session, row)
+    total = await walking.day_total(session, chat_id, day)
+    today = await walking.today(session, chat_id, svc.clock())
+    return "\n\n".join([
+        text(update, context, "walking.undo.done", km=walking.km_text(km), date=day.isoformat()),
+        total_text(update, context, total, day, today),
+    ])
+
+
+async def fix_last(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> None:
+    if not typed.strip():
+        await send(update, context, text(update, context, "walking.fix.ask"))
+        return
+    walk = await read_walk(update, context, typed)
+    if walk is None:
+        return
+    svc, chat_id = services(context), update.effective_chat.id
+    async with svc.sessions.begin() as session:
+        row = await walking.latest_walk(session, chat_id)
+        if row is None:
+            await send(update, context, text(update, context, "walking.fix.nothing"))
+            return
+        old = row.km
+        walking.correct(row, walk)
+        await session.flush()
+        total = await walking.day_total(session, chat_id, row.local_date)
+        today = await walking.today(session, chat_id, svc.clock())
+        day = row.local_date
+    await send(update, context, "\n\n".join([
+        text(update, context, "walking.fix.done", date=day.isoformat(),
+             km=walking.km_text(walk.km), old=walking.km_text(old)),
+        total_text(update, context, total, day, today),
+    ]))
+
+
+# --- wording ----------------------------------------------------------------------------------
+
+
+def logged_text(update: Update, context: ContextTypes.DEFAULT_TYPE, walk: Walk) -> str:
+    if walk.minutes is None:
+        return text(update, context, "walking.logged.km", km=walking.km_text(walk.km))
+    return text(
+        update, context, "walking.logged.minutes", minutes=walk.minutes,
+        km=walking.km_text(walk.km), pace=walking.km_text(walking.PACE_KMH),
+        per_km=walking.minutes_per_km(),
+    )
+
+
+def total_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, total: float, day: date, today: date
+) -> str:
+    """The day's total against the goal; today's in words of progress, others as a number."""
+    if day != today:
+        return text(update, context, "walking.total.other_day", date=day.isoformat(),
+                    total=walking.km_text(total))
+    goal = services(context).content.walking_goal_km
+    status = walking.goal_status(total, goal)
+    return text(
+        update, context, f"walking.total.{status.value}", total=walking.km_text(total),
+        goal=str(goal), left=walking.km_text(max(goal.low - total, 0.0)),
+    )
+
+
+def command_name(typed: str | None) -> str | None:
+    """"cancel" for "/cancel" and "/cancel@SomeBot"; None for anything but a command."""
+    if not typed or not typed.startswith("/"):
+        return None
+    return typed.split()[0][1:].split("@")[0].lower()
+
+
+async def send(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, body: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    # Replies can follow a button as well as a message, so they are always sent anew.
+    await context.bot.send_message(update.effective_chat.id, body, reply_markup=markup)
+

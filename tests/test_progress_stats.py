@@ -1,0 +1,123 @@
+"""The 7-day statistics, the streak rules, the wording and the chart, without Telegram."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+
+from bot import chart, progress
+from bot.content import Range, load_content
+from bot.progress import WorkoutNote, build_week, counting_days, streak
+
+CONTENT = load_content()
+GOAL = Range(6, 8)
+TODAY = date(2026, 6, 10)  # a Wednesday
+
+
+def days_ago(*offsets: int) -> set[date]:
+    return {TODAY - timedelta(days=offset) for offset in offsets}
+
+
+def note(day: date, before: int | None = None, after: int | None = None) -> WorkoutNote:
+    return WorkoutNote(day, 11, 0, 540, before, after)
+
+
+def test_a_day_counts_with_the_goals_lower_end_or_a_workout() -> None:
+    walks = {TODAY: 6.0, TODAY - timedelta(days=1): 5.99, TODAY - timedelta(days=2): 3.33 + 2.67}
+    assert counting_days(walks, [TODAY - timedelta(days=3)], GOAL) == days_ago(0, 2, 3)
+
+
+@pytest.mark.parametrize(("counting", "expected"), [
+    (set(), (0, False)),
+    (days_ago(0), (1, True)),
+    (days_ago(0, 1, 2), (3, True)),
+    # Today is not over: the run up to yesterday still stands, and today is open.
+    (days_ago(1, 2), (2, False)),
+    # A day without a walk or a workout ends the run.
+    (days_ago(0, 1, 3, 4, 5), (2, True)),
+    (days_ago(2, 3), (0, False)),
+    # The streak is not limited to the 7 days shown.
+    (days_ago(*range(12)), (12, True)),
+    # A day after today (a walk logged in a zone further east) is not part of it.
+    (days_ago(-1), (0, False)),
+])
+def test_streak(counting: set[date], expected: tuple[int, bool]) -> None:
+    assert streak(counting, TODAY) == expected
+
+
+def test_the_week_is_seven_local_days_ending_today() -> None:
+    walks = {TODAY - timedelta(days=offset): 6.5 for offset in range(10)}
+    week = build_week(TODAY, GOAL, walks, [note(TODAY - timedelta(days=8)), note(TODAY, 4, 2)])
+    assert [day.day for day in week.days] == [TODAY - timedelta(days=n) for n in range(6, -1, -1)]
+    assert week.total_km == 45.5 and week.goal_days == 7
+    assert [n.day for n in week.workouts] == [TODAY]  # the older one is outside the window
+    assert (week.streak, week.today_counts) == (10, True)
+
+
+def test_summary_says_everything_the_chart_shows() -> None:
+    walks = {TODAY - timedelta(days=6): 6.2, TODAY - timedelta(days=5): 2.0, TODAY: 1.5}
+    notes = [note(TODAY - timedelta(days=5), 5, 3), note(TODAY - timedelta(days=1), 4, None),
+             note(TODAY - timedelta(days=1))]
+    text = progress.summary_text(CONTENT, "en", build_week(TODAY, GOAL, walks, notes))
+    assert "Your last 7 days, Thu 4 to Wed 10" in text
+    assert "Walked: 9.7 km in all. Goal of 6–8 km reached on 1 of 7 days." in text
+    for line in ("• Thu 4: 6.2 km, goal reached", "• Fri 5: 2 km, a workout",
+                 "• Sat 6: no walk", "• Tue 9: no walk, 2 workouts",
+                 "• Wed 10 (today): 1.5 km"):
+        assert line in text
+    assert "Workouts completed: 3" in text
+    assert "• Fri 5: 11 done, 0 skipped, about 9 min · back 5 → 3" in text
+    assert "• Tue 9: 11 done, 0 skipped, about 9 min · back 4 → –" in text
+    assert "from 0 (no discomfort) to 10" in text  # the scale, for the numbers to mean something
+    assert "Streak: 1 day." in text  # Tue 9 (workouts); Mon 8 had none
+    assert "walk 4.5 km more or complete a workout" in text
+
+
+@pytest.mark.parametrize(("walks", "notes", "expected"), [
+    ({}, [], "Streak: none yet. A day counts when you walk 6 km or more"),
+    ({TODAY: 7.0}, [], "Streak: 1 day."),
+    ({TODAY - timedelta(days=1): 7.0}, [], "Today isn't counted yet: walk 6 km more"),
+])
+def test_streak_wording(walks: dict[date, float], notes: list[WorkoutNote], expected: str) -> None:
+    week = build_week(TODAY, GOAL, walks, notes)
+    assert expected in progress.summary_text(CONTENT, "en", week)
+
+
+def test_an_empty_week_says_how_to_begin() -> None:
+    week = build_week(TODAY, GOAL, {}, [])
+    assert week.empty
+    assert "/walk 5.2" in progress.summary_text(CONTENT, "en", week)
+
+
+def render(walks: dict[date, float], notes: list[WorkoutNote]) -> Image.Image:
+    week = build_week(TODAY, GOAL, walks, notes)
+    png = chart.render_week(progress.chart_data(CONTENT, "en", week),
+                            progress.chart_labels(CONTENT, "en", week))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(png))
+    image.load()  # decodes every pixel: a truncated or corrupt file fails here
+    return image
+
+
+def test_the_chart_is_a_png_of_the_promised_size() -> None:
+    image = render({TODAY: 3.0, TODAY - timedelta(days=2): 9.5},
+                   [note(TODAY, 6, 3), note(TODAY, None, 2), note(TODAY - timedelta(days=4))])
+    assert image.format == "PNG"
+    assert image.size == (800, 600)
+    # Something is drawn: a blank canvas has a single colour.
+    assert len(image.convert("RGB").getcolors(maxcolors=1_000_000) or []) > 10
+
+
+def test_the_chart_draws_weeks_without_ratings_and_with_long_walks() -> None:
+    assert render({TODAY: 50.0}, []).size == (800, 600)
+    assert render({}, [note(TODAY)]).size == (800, 600)
+
+
+def test_chart_labels_are_the_contents() -> None:
+    week = build_week(TODAY, GOAL, {TODAY: 3.0}, [])
+    labels = progress.chart_labels(CONTENT, "en", week)
+    assert labels.goal == "goal: 6–8 km a day"
+    assert progress.chart_data(CONTENT, "en", week).days[-1] == "Wed 10"

@@ -1,0 +1,106 @@
+"""Reading walks as people type them, and a day's total against the goal: no Telegram here."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import walking
+from bot.content import Range, load_content
+from bot.walking import GoalStatus, Walk, WalkInputError, parse_walk
+
+UNITS = walking.unit_words(load_content(), "en")
+GOAL = Range(6, 8)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("5.2", Walk(5.2)),
+    ("5,2", Walk(5.2)),
+    (" 5.2 km ", Walk(5.2)),
+    ("5.2km", Walk(5.2)),
+    ("5.2 KM", Walk(5.2)),
+    ("7 kilometres", Walk(7.0)),
+    ("3 км", Walk(3.0)),
+    ("+4", Walk(4.0)),
+    (".5", Walk(0.5)),
+    ("５.２", Walk(5.2)),  # full-width digits from a CJK keyboard
+    ("6.666", Walk(6.67)),
+    ("50", Walk(50.0)),
+    # Minutes at 5 km/h: 12 minutes a kilometre.
+    ("40 min", Walk(3.33, 40)),
+    ("40min", Walk(3.33, 40)),
+    ("60 minutes", Walk(5.0, 60)),
+    ("1 h", Walk(5.0, 60)),
+    ("1.5 hours", Walk(7.5, 90)),
+    ("1h 20min", Walk(6.67, 80)),
+    ("1 h, 20 min", Walk(6.67, 80)),
+    ("1h20min", Walk(6.67, 80)),
+    ("45 мин", Walk(3.75, 45)),
+    ("600 min", Walk(50.0, 600)),
+])
+def test_walks_are_read(typed: str, expected: Walk) -> None:
+    assert parse_walk(typed, UNITS) == expected
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("", "unclear"),
+    ("   ", "unclear"),
+    ("far", "unclear"),
+    ("five", "unclear"),
+    ("5.2 miles", "unclear"),
+    ("500 m", "unclear"),  # metres or minutes? neither is guessed
+    ("1e3", "unclear"),
+    ("nan", "unclear"),
+    ("inf", "unclear"),
+    ("5 km 3 km", "unclear"),
+    ("20 min 1 h", "unclear"),
+    ("5 km 20 min", "unclear"),
+    ("5..2", "unclear"),
+    ("1" * 60, "unclear"),
+    ("-3", "not_positive"),
+    ("\u22123 km", "not_positive"),  # a real minus sign
+    ("0", "not_positive"),
+    ("0.001", "not_positive"),
+    ("-20 min", "not_positive"),
+    ("0.2 min", "not_positive"),
+    ("300", "too_far"),
+    ("300 km", "too_far"),
+    ("50.01", "too_far"),
+    ("601 min", "too_long"),
+    ("11 h", "too_long"),
+])
+def test_nonsense_is_refused_with_a_reason(typed: str, code: str) -> None:
+    with pytest.raises(WalkInputError) as caught:
+        parse_walk(typed, UNITS)
+    assert caught.value.code == code
+
+
+def test_pace_is_the_stated_one() -> None:
+    assert walking.PACE_KMH == 5.0
+    assert walking.minutes_per_km() == 12
+    assert walking.minutes_to_km(12) == 1.0
+
+
+@pytest.mark.parametrize(("km", "shown"), [
+    (6.0, "6"), (5.2, "5.2"), (3.333, "3.33"), (0.25, "0.25"), (10.1, "10.1"), (0.0, "0"),
+])
+def test_kilometres_are_shown_without_trailing_zeros(km: float, shown: str) -> None:
+    assert walking.km_text(km) == shown
+
+
+@pytest.mark.parametrize(("total", "status"), [
+    (0.0, GoalStatus.NONE),
+    (5.99, GoalStatus.BELOW),
+    (6.0, GoalStatus.REACHED),
+    (3.33 + 2.67, GoalStatus.REACHED),  # float sums that are 6 to the eye reach the goal
+    (8.0, GoalStatus.REACHED),
+    (8.01, GoalStatus.BEYOND),
+])
+def test_goal_status(total: float, status: GoalStatus) -> None:
+    assert walking.goal_status(total, GOAL) is status
+
+
+def test_command_words_ignore_case() -> None:
+    content = load_content()
+    assert walking.is_word("UNDO", content.text_list("walking.words.undo", "en"))
+    assert walking.is_word("Fix", content.text_list("walking.words.fix", "en"))
+    assert not walking.is_word("5.2", content.text_list("walking.words.undo", "en"))
