@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Chat
 
 
+def language_for(telegram_code: str | None, languages: Sequence[str]) -> str:
+    """The bot's language for Telegram's language_code: its own if we speak it, else the first."""
+    code = (telegram_code or "").split("-")[0].lower()
+    return code if code in languages else languages[0]
+
+
 async def ensure_chat(session: AsyncSession, chat_id: int) -> Chat:
-    """The chat's row, created on first contact."""
+    """The chat's row, created when there is first something to store about it."""
     chat = await session.get(Chat, chat_id)
     if chat is None:
         chat = Chat(id=chat_id)
         session.add(chat)
         await session.flush()
     return chat
+
+
+async def sync_language(
+    session: AsyncSession, chat_id: int, telegram_code: str | None, languages: Sequence[str]
+) -> str | None:
+    """The chat's stored language, kept in step with Telegram's unless the person chose one
+    with /language; None while nothing is stored about the chat (no row is made for it)."""
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        return None
+    if not chat.language_chosen or chat.language not in languages:
+        chat.language = language_for(telegram_code, languages)
+    return chat.language
+
+
+async def choose_language(session: AsyncSession, chat_id: int, language: str) -> None:
+    chat = await ensure_chat(session, chat_id)
+    chat.language, chat.language_chosen = language, True

@@ -75,7 +75,9 @@ class Chat(Base):
     __tablename__ = "chats"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The language the bot speaks here: Telegram's for the person, until they pick one.
     language: Mapped[str | None] = mapped_column(String(8))
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     time_zone: Mapped[str | None] = mapped_column(String(64))
     prefers_harder: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

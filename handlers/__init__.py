@@ -19,6 +19,7 @@ from telegram.warnings import PTBUserWarning
 from bot.app import SERVICES_KEY, Services
 from handlers import (
     common,
+    language,
     menu,
     privacy,
     progress,
@@ -35,6 +36,8 @@ warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBU
 
 def register(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
+    # Before everything else: which language this chat is spoken to in.
+    application.add_handler(TypeHandler(Update, common.remember_language), group=-100)
     application.add_handler(CommandHandler("start", common.start))
     application.add_handler(CommandHandler("help", common.help_command))
     private = filters.ChatType.PRIVATE
@@ -64,6 +67,10 @@ def register(application: Application) -> None:
         CallbackQueryHandler(privacy.on_forget_answer, pattern=privacy.CONFIRM_PATTERN)
     )
     application.add_handler(CommandHandler("tips", tips.tips_command))
+    application.add_handler(CommandHandler("language", language.language_command))
+    application.add_handler(
+        CallbackQueryHandler(language.on_choice, pattern=language.CHOICE_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(tips.on_tip_button, pattern=r"^tips:"))
     # /remind runs in a group of its own, ahead of the others: see handlers/reminders.py.
     application.add_handler(

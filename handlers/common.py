@@ -8,19 +8,44 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.app import services
+from bot.chats import language_for, sync_language
 from handlers.menu import menu_lines
 
 logger = logging.getLogger(__name__)
 
 
-def language_of(update: Update) -> str:
-    user = update.effective_user
-    code = (user.language_code if user else None) or "en"
-    return code.split("-")[0].lower()
+# Per chat, in memory: the language, and the Telegram language_code it was worked out from.
+LANGUAGE, TELEGRAM_CODE = "language", "telegram_code"
+
+
+def telegram_code(update: Update) -> str | None:
+    return update.effective_user.language_code if update.effective_user else None
+
+
+def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    cached = context.chat_data.get(LANGUAGE) if context.chat_data is not None else None
+    return cached or language_for(telegram_code(update), services(context).content.languages)
 
 
 def text(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **values: object) -> str:
-    return services(context).content.text(key, language_of(update), **values)
+    return services(context).content.text(key, language_of(update, context), **values)
+
+
+async def remember_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every other handler: the chat's language, read from the database once per
+    chat and again only when the person's Telegram language changes."""
+    if update.effective_chat is None or context.chat_data is None:
+        return
+    code = telegram_code(update)
+    if LANGUAGE in context.chat_data and context.chat_data.get(TELEGRAM_CODE) == code:
+        return
+    svc = services(context)
+    async with svc.sessions.begin() as session:
+        language = await sync_language(
+            session, update.effective_chat.id, code, svc.content.languages
+        )
+    if language is not None:  # nothing stored yet: Telegram's language, checked again next time
+        context.chat_data.update({LANGUAGE: language, TELEGRAM_CODE: code})
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -34,7 +59,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [text(update, context, "ui.help.header"), ""]
-    lines += menu_lines(services(context).content, language_of(update))
+    lines += menu_lines(services(context).content, language_of(update, context))
     lines += ["", text(update, context, "ui.help.footer")]
     await update.effective_message.reply_text("\n".join(lines))
 

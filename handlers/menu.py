@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 # In menu order; each has a "ui.commands.<name>" description in content/.
 MENU_COMMANDS = (
     "start", "workout", "walk", "screen", "progress", "remind", "reminders", "timezone", "tips",
-    "export", "forget", "cancel", "help",
+    "export", "forget", "language", "cancel", "help",
 )
 
 

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, chat_id, lang = services(context), update.effective_chat.id, language_of(update)
+    svc, chat_id, lang = services(context), update.effective_chat.id, language_of(update, context)
     async with svc.sessions() as session:
         week = await progress.load_week(session, chat_id, svc.clock(), svc.content.walking_goal_km)
     summary = progress.summary_text(svc.content, lang, week)

@@ -256,7 +256,7 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, weekdays: i
         try:
             reminder = await reminders.add_reminder(
                 session, chat_id, Kind(draft["kind"]), reminders.stored_time(draft["time"]),
-                weekdays, now, language_of(update))
+                weekdays, now, language_of(update, context))
         except reminders.ReminderLimit:
             await send(update, context, text(update, context, "reminders.remind.too_many",
                                              max=reminders.MAX_PER_CHAT))

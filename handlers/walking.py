@@ -43,7 +43,7 @@ class Prompt:
 async def walk_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/walk 5.2 · /walk 40 min · /walk undo · /walk fix 4.8 · /walk (asks the distance)."""
     args = context.args or []
-    content, lang = services(context).content, language_of(update)
+    content, lang = services(context).content, language_of(update, context)
     if not args:
         await ask_distance(update, context)
     elif walking.is_word(args[0], content.text_list("walking.words.undo", lang)):
@@ -125,7 +125,7 @@ async def log_typed(
 async def read_walk(
     update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str, *, retry: bool = False
 ) -> Walk | None:
-    content, lang = services(context).content, language_of(update)
+    content, lang = services(context).content, language_of(update, context)
     try:
         return walking.parse_walk(typed, walking.unit_words(content, lang))
     except WalkInputError as error:

@@ -94,7 +94,7 @@ async def start_workout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         harder = await workouts.harder_preference(session, chat_id)
         run = workouts.new_run(svc.content, harder=harder)
         row = await workouts.begin(session, chat_id, run, feeling_before=None)
-    live = LiveWorkout(chat_id, row.id, run, language_of(update), FEELING_BEFORE)
+    live = LiveWorkout(chat_id, row.id, run, language_of(update, context), FEELING_BEFORE)
     live_workouts(context.application)[chat_id] = live
     await context.bot.send_message(
         chat_id, say(svc, live, "workout.feeling.before"),

@@ -106,6 +106,8 @@ async def test_forget_asks_first_and_no_keeps_everything(
     api: FakeBotAPI, bot: RunningBot, two_chats: tuple[FakeUser, FakeUser]
 ) -> None:
     ann, _ = two_chats
+    await ann.send("/help")  # any message keeps the chat's language in step with Telegram's
+    await ann.expect("Here is what I can do")
     before = await rows_of(bot, 7001)
     await ann.send("/forget")
     question = await ann.expect("Delete everything I store about you?")

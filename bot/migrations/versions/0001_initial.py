@@ -32,6 +32,7 @@ def upgrade() -> None:
         "chats",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("language", sa.String(length=8), nullable=True),
+        sa.Column("language_chosen", sa.Boolean(), nullable=False),
         sa.Column("time_zone", sa.String(length=64), nullable=True),
         sa.Column("prefers_harder", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
