@@ -41,8 +41,8 @@ from sqlalchemy.engine import make_url
 
 from bot import timing
 from bot.db import create_engine, migrate
+from bot.fakeapi import FakeBotAPI
 from bot.models import Chat, Reminder, utcnow
-from tests.fakebotapi import FakeBotAPI
 from tests.harness import RunningBot, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ import tempfile
 import time
 
 from bot.content import load_content
-from tests.fakebotapi import BotEvent, FakeBotAPI, FakeUser
+from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 from tests.harness import RunningBot
 from tests.workout_helpers import reach_first_exercise, run_exercise, screened
 

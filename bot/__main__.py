@@ -1,4 +1,7 @@
-"""``backcoach`` / ``python -m bot``: start the bot with long polling."""
+"""``backcoach`` / ``python -m bot``: start the bot with long polling.
+
+``backcoach demo`` instead opens a chat with the bot in the terminal (see bot/demo.py).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,15 @@ def fail(message: str) -> None:
     sys.exit(EXIT_BAD_SETUP)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments == ["demo"]:
+        from bot.demo import main as demo
+
+        demo()
+        return
+    if arguments:
+        fail(f"unknown arguments {' '.join(arguments)!r}: run without any, or 'demo'")
     try:
         settings = Settings.from_env()
         configure_logging(settings)

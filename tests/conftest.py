@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.fakebotapi import FakeBotAPI
+from bot.fakeapi import FakeBotAPI
 from tests.harness import RunningBot, fresh_database
 
 

@@ -27,8 +27,8 @@ from bot.app import (
     stop_in_process,
 )
 from bot.config import Settings
+from bot.fakeapi import FakeBotAPI
 from handlers import register
-from tests.fakebotapi import FakeBotAPI
 
 TEST_TIME_SCALE = 0.01
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.fakeapi import FakeBotAPI
 from handlers.menu import MENU_COMMANDS
-from tests.fakebotapi import FakeBotAPI
 from tests.harness import RunningBot
 
 

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot import dispatch
+from bot.fakeapi import FakeBotAPI
 from bot.models import Chat
 from bot.reminders import Kind
 from bot.screening import Outcome
 from bot.timing import EVERY_DAY
 from handlers.reminders import reminder_composer
-from tests.fakebotapi import FakeBotAPI
 from tests.harness import RunningBot
 from tests.test_reminders_support import (
     FakeClock,

@@ -40,7 +40,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakebotapi import FakeBotAPI
+from bot.fakeapi import FakeBotAPI
 
 pytestmark = pytest.mark.asyncio
 

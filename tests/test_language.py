@@ -8,8 +8,8 @@ import re
 import pytest
 
 from bot.content import load_content
+from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import Chat
-from tests.fakebotapi import FakeBotAPI, FakeUser
 from tests.harness import RunningBot
 from tests.test_reminders_support import FakeClock, drain, running_bot, sent_to
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Column, Table, func, select
 
 from bot import privacy
+from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import (
     Base,
     Chat,
@@ -26,7 +27,6 @@ from bot.models import (
     utcnow,
 )
 from handlers.workout_live import live_workouts, timer_name
-from tests.fakebotapi import FakeBotAPI, FakeUser
 from tests.harness import RunningBot
 from tests.workout_helpers import reach_first_exercise, screened
 

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from bot import chart
+from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 from bot.models import Chat, WalkLog, WorkoutSession
-from tests.fakebotapi import BotEvent, FakeBotAPI, FakeUser
 from tests.harness import RunningBot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

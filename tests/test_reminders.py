@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pytest
 
+from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.reminders import Kind
 from bot.screening import Outcome
 from bot.timing import WEEKDAYS_ONLY
-from tests.fakebotapi import FakeBotAPI, FakeUser
 from tests.harness import RunningBot
 from tests.test_reminders_support import (
     FakeClock,

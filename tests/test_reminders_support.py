@@ -14,11 +14,11 @@ from sqlalchemy import select
 from bot import dispatch, reminders, screening
 from bot.chats import ensure_chat
 from bot.dispatch import Report
+from bot.fakeapi import FakeBotAPI
 from bot.models import Reminder
 from bot.reminders import Kind
 from bot.screening import Decision, Outcome
 from bot.timing import EVERY_DAY
-from tests.fakebotapi import FakeBotAPI
 from tests.harness import RunningBot
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import ScreeningDraft, ScreeningResult, utcnow
-from tests.fakebotapi import FakeBotAPI, FakeUser
 from tests.harness import RunningBot
 
 TOTAL = 9

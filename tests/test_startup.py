@@ -12,7 +12,7 @@ import pytest
 
 import bot.content
 from bot.__main__ import main
-from tests.fakebotapi import FakeBotAPI
+from bot.fakeapi import FakeBotAPI
 from tests.harness import bot_environment
 
 GOOD_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefgh"
@@ -95,7 +95,7 @@ def test_broken_content_stops_the_bot_naming_file_and_field(
                         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db"}.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as exited:
-        main()
+        main([])
     assert exited.value.code == 2
     error = capsys.readouterr().err
     assert "program.toml" in error and "crunch" in error

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ContextTypes
 
+from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import Chat, WalkLog
 from handlers.walking import ask_distance
-from tests.fakebotapi import FakeBotAPI, FakeUser
 from tests.harness import RunningBot
 
 

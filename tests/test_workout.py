@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.content import load_content
+from bot.fakeapi import BotEvent, FakeBotAPI
 from bot.models import Chat, WorkoutSession
-from tests.fakebotapi import BotEvent, FakeBotAPI
 from tests.harness import RunningBot
 from tests.workout_helpers import (
     pass_quick_check,

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.content import load_content
+from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import WorkoutSession
-from tests.fakebotapi import FakeBotAPI, FakeUser
 from tests.harness import RunningBot
 from tests.workout_helpers import reach_first_exercise, screened
 

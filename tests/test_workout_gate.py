@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.fakeapi import FakeBotAPI
 from bot.models import WorkoutSession
-from tests.fakebotapi import FakeBotAPI
 from tests.harness import RunningBot
 from tests.workout_helpers import pass_quick_check, screened
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.fakeapi import BotEvent, FakeUser
 from bot.models import Chat, ScreeningResult, utcnow
-from tests.fakebotapi import BotEvent, FakeUser
 from tests.harness import RunningBot
 
 

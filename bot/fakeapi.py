@@ -1,8 +1,9 @@
-"""A fake Telegram Bot API server for end-to-end tests of the bot, plus a user-side test API.
+"""A Telegram Bot API server on 127.0.0.1, and the user's side of a chat with the bot.
 
-The real bot (python-telegram-bot, httpx, polling loop) talks HTTP to an aiohttp server on
-127.0.0.1 that speaks the Bot API's JSON shapes and its real error texts.  Tests act as users:
-they queue updates (messages, button presses) and read, in order, what the bot did in a chat.
+It is what the tests and ``backcoach demo`` talk to instead of Telegram: the real bot
+(python-telegram-bot, httpx, polling loop) talks HTTP to this aiohttp server, which speaks the
+Bot API's JSON shapes and its real error texts. A test or the demo acts as a user: it queues
+updates (messages, button presses) and reads, in order, what the bot did in a chat.
 
     async with FakeBotAPI() as api:
         app = ApplicationBuilder().token(api.token).base_url(api.base_url).build()

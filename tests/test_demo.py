@@ -1,0 +1,91 @@
+"""`backcoach demo`: a person chats with the real bot in the terminal, buttons pressed by number."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from bot.demo import run_demo
+
+
+class Terminal:
+    """The demo's input and output, typed and read by the test as a person at a terminal."""
+
+    def __init__(self) -> None:
+        self.typed: asyncio.Queue[str | None] = asyncio.Queue()
+        self.screen: list[str] = []
+
+    async def lines(self) -> AsyncIterator[str]:
+        while (line := await self.typed.get()) is not None:
+            yield line
+
+    def write(self, text: str) -> None:
+        self.screen.append(text)
+
+    async def type(self, line: str) -> None:
+        await self.typed.put(line)
+
+    async def wait_for(self, contains: str, timeout: float = 10) -> str:
+        """The first block on screen, from the last one checked, that contains the text."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            for block in self.screen:
+                if contains in block:
+                    self.screen = self.screen[self.screen.index(block) + 1:]
+                    return block
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{contains!r} not on screen:\n" + "\n".join(self.screen))
+
+
+async def test_a_person_chats_screens_and_starts_a_workout_in_the_terminal(
+    tmp_path: Path,
+) -> None:
+    terminal = Terminal()
+    environ = {"USER": "maria", "LANG": "en_US.UTF-8", "BACKCOACH_TIME_SCALE": "0.01",
+               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.db"}
+    demo = asyncio.create_task(run_demo(terminal.lines(), terminal.write, environ))
+    try:
+        await terminal.wait_for("type a number to press that button")
+        await terminal.type("/start")
+        await terminal.wait_for("Hi Maria!")
+        await terminal.type("/screen")
+        for number in range(1, 10):
+            question = await terminal.wait_for(f"Question {number} of 9")
+            assert "[1] ✅ Yes   [2] ❌ No" in question
+            await terminal.type("2")
+        cleared = await terminal.wait_for("Nothing in your answers rules out")
+        assert "[1] 🏃 Start a workout" in cleared
+        await terminal.type("1")
+        feeling = await terminal.wait_for("How does your back feel right now?")
+        assert "[4] 3" in feeling
+        await terminal.type("4")
+        await terminal.wait_for("(edited) › How does your back feel right now?")
+        overview = await terminal.wait_for("Today's workout")
+        assert "[1] ▶️ Let's go" in overview
+        await terminal.type("1")
+        card = await terminal.wait_for("Lying hamstring stretch")
+        assert "[1] ▶️ Start" in card
+        await terminal.type("1")
+        await terminal.wait_for("Hold — 20 s")
+        await terminal.type("/quit")
+        await asyncio.wait_for(demo, 10)
+    finally:
+        demo.cancel()
+
+
+async def test_the_console_command_runs_the_demo(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "demo",
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(Path.cwd()),
+             "HOME": str(tmp_path), "LANG": "ru_RU.UTF-8", "USER": "olga"},
+        cwd=tmp_path, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    output, errors = await asyncio.wait_for(process.communicate(b"/start\n"), 60)
+    assert process.returncode == 0, errors.decode()
+    shown = output.decode()
+    assert "Привет, Olga!" in shown
+    assert "Traceback" not in errors.decode()
