@@ -9,6 +9,7 @@ one exercise in each, and measures every prompt's arrival at the fake server:
 
 Usage: python -m benchmarks.bench_workout [--workouts 50] [--exercise knees_to_chest]
        [--stagger 10] [--scale 1.0]
+With DATABASE_URL naming a PostgreSQL server it runs there, otherwise on SQLite.
 Not a test: it prints figures and takes about a minute.
 """
 
@@ -25,7 +26,7 @@ import time
 
 from bot.content import load_content
 from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
-from tests.harness import RunningBot
+from tests.harness import RunningBot, fresh_database
 from tests.workout_helpers import reach_first_exercise, run_exercise, screened
 
 SECONDS = re.compile(r"(\d+) s\b")
@@ -60,9 +61,9 @@ async def main() -> None:
     name = content.text(f"exercises.{args.exercise}.name")
 
     with tempfile.TemporaryDirectory() as folder:
-        async with FakeBotAPI() as api:
+        async with FakeBotAPI() as api, fresh_database(folder) as database_url:
             api.set_rate_limit(global_per_second=30)
-            bot = RunningBot(api, f"sqlite+aiosqlite:///{folder}/bench.db",
+            bot = RunningBot(api, database_url,
                              BACKCOACH_TIME_SCALE=str(args.scale), LOG_LEVEL="WARNING")
             await bot.start()
             try:
