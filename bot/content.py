@@ -108,6 +108,7 @@ class Content:
     pacing: Pacing
     walking_goal_km: Range
     tip_ids: tuple[str, ...]
+    desk_break_stretches: tuple[Exercise, ...]  # what desk breaks suggest, in turn
     languages: tuple[str, ...]  # the reference language first
     texts_by_language: Mapping[str, Mapping[str, TextValue]] = field(repr=False)
 
@@ -156,6 +157,7 @@ def load_content(directory: Path | None = None) -> Content:
         pacing=program.pacing,
         walking_goal_km=program.walking_goal_km,
         tip_ids=program.tip_ids,
+        desk_break_stretches=program.desk_break_stretches,
         languages=languages,
         texts_by_language=MappingProxyType(
             {lang: MappingProxyType(texts) for lang, texts in texts_by_language.items()}
@@ -200,6 +202,7 @@ class _Program:
     pacing: Pacing
     walking_goal_km: Range
     tip_ids: tuple[str, ...]
+    desk_break_stretches: tuple[Exercise, ...]
 
 
 class _TableReader:
@@ -308,13 +311,32 @@ def _load_program(directory: Path) -> _Program:
     exercises = _read_exercises(top.table("exercises"))
     session = _read_session(top.table("session"), exercises)
 
+    desk_table = top.table("desk_breaks")
+    desk_break_stretches = _read_stretches(desk_table, "stretches", exercises)
+    desk_table.finish()
+
     tips_table = top.table("tips")
     tip_ids = tips_table.id_list("order")
     tips_table.finish()
 
     questions = _read_questions(top, label)
     top.finish()
-    return _Program(exercises, session, questions, pacing, walking_goal_km, tip_ids)
+    return _Program(exercises, session, questions, pacing, walking_goal_km, tip_ids,
+                    desk_break_stretches)
+
+
+def _read_stretches(
+    table: _TableReader, name: str, exercises: Mapping[str, Exercise]
+) -> tuple[Exercise, ...]:
+    stretches = []
+    for exercise_id in table.id_list(name):
+        exercise = exercises.get(exercise_id)
+        if exercise is None:
+            raise table.error(name, f"unknown exercise {exercise_id!r}")
+        if exercise.kind != "stretch":
+            raise table.error(name, f"{exercise_id!r} is a {exercise.kind} exercise, not a stretch")
+        stretches.append(exercise)
+    return tuple(stretches)
 
 
 def _read_exercises(table: _TableReader) -> dict[str, Exercise]:

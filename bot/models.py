@@ -147,9 +147,13 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = chat_fk()
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    # "HH:MM" local: when a daily reminder fires, or when a desk break's window opens.
     local_time: Mapped[str] = mapped_column(String(5), nullable=False)
     # Monday is bit 0; 0b1111111 is every day.
     weekdays: Mapped[int] = mapped_column(SmallInteger, default=0b1111111, nullable=False)
+    # Desk breaks only (bot/desk_breaks.py): how often, and when the window closes ("HH:MM").
+    every_minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    window_end: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A random token of the dispatcher's claim that last moved next_due_at (bot/reminders.py):

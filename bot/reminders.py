@@ -1,7 +1,8 @@
-"""Daily reminders in the database: setting, listing, pausing, and claiming the ones now due.
+"""Reminders in the database: setting, listing, pausing, and claiming the ones now due.
 
-Nothing here knows Telegram. A reminder is a local wall time and a set of weekdays; the chat's
-time zone (``chats.time_zone``) turns it into ``next_due_at``, the UTC instant it fires next.
+Nothing here knows Telegram. A reminder is a local wall time and a set of weekdays (a desk
+break adds an interval and the end of its window: ``bot.desk_breaks``); the chat's time zone
+(``chats.time_zone``) turns it into ``next_due_at``, the UTC instant it fires next.
 That column is the whole schedule: nothing is kept in memory, so a restart loses nothing and
 start-up costs the same with a hundred reminders or a hundred thousand.
 
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import screening, timing
+from bot import desk_breaks, screening, timing
 from bot.chats import ensure_chat
 from bot.models import Chat, Reminder, ScreeningResult
 from bot.screening import Outcome
@@ -31,27 +32,38 @@ from bot.timing import LocalTime
 
 logger = logging.getLogger(__name__)
 
-# Enough for a walk and a workout on different days and times; a list longer than this is
-# more likely a mistake than a plan, and it keeps /reminders to one screen.
+# Enough for a walk, a workout and desk breaks on different days and times; a list longer
+# than this is more likely a mistake than a plan, and it keeps /reminders to one screen.
 MAX_PER_CHAT = 10
 SNOOZE = timedelta(minutes=30)
+LATE_GRACE = timedelta(hours=1)
 
 
 class Kind(StrEnum):
     WALK = "walk"
     WORKOUT = "workout"
+    DESK_BREAK = "desk_break"
+
+
+@dataclass(frozen=True)
+class Window:
+    """What makes a reminder a desk break: a break every ``every_minutes`` until ``end``."""
+
+    end: LocalTime
+    every_minutes: int
 
 
 def allowed_kinds(outcome: str | None) -> tuple[Kind, ...]:
     """What a chat may be reminded of, going by its latest safety screen.
 
     Exercise only when nothing rules it out (a chat never screened, or screened long ago, gets
-    the quick check when it starts). Walking stays open to those sent to a doctor or to a
-    specialist, since the article names it the best thing for a back; an urgent warning sign
-    means medical help today, not a coach's nudges, so it gets neither.
+    the quick check when it starts); desk breaks are stretches from the program, so they go
+    with the exercise. Walking stays open to those sent to a doctor or to a specialist, since
+    the article names it the best thing for a back; an urgent warning sign means medical help
+    today, not a coach's nudges, so it gets nothing.
     """
     if outcome is None or outcome == Outcome.CLEARED:
-        return (Kind.WALK, Kind.WORKOUT)
+        return (Kind.WALK, Kind.WORKOUT, Kind.DESK_BREAK)
     if outcome == Outcome.URGENT:
         return ()
     return (Kind.WALK,)
@@ -67,8 +79,31 @@ def stored_time(text: str) -> LocalTime:
     return LocalTime(int(hour), int(minute))
 
 
+def next_after(
+    kind: str, local_time: str, weekdays: int, every_minutes: int | None, window_end: str | None,
+    zone_name: str, after: datetime,
+) -> datetime:
+    """When a stored reminder fires next, strictly after `after`; ValueError if its columns
+    cannot be read (TimingError is one)."""
+    start = stored_time(local_time)
+    if Kind(kind) is not Kind.DESK_BREAK:
+        return timing.next_due(start, weekdays, zone_name, after)
+    if every_minutes is None or window_end is None:
+        raise ValueError("a desk break without its interval or the end of its window")
+    return timing.desk_break_times(start, stored_time(window_end), every_minutes, weekdays,
+                                   zone_name, after)
+
+
+def late_grace(kind: str, every_minutes: int | None) -> timedelta:
+    """How late a reminder may still be sent: an hour, or less for a desk break."""
+    if kind == Kind.DESK_BREAK and every_minutes:
+        return min(LATE_GRACE, desk_breaks.late_grace(every_minutes))
+    return LATE_GRACE
+
+
 def first_due(reminder: Reminder, zone_name: str, now: datetime) -> datetime:
-    return timing.next_due(stored_time(reminder.local_time), reminder.weekdays, zone_name, now)
+    return next_after(reminder.kind, reminder.local_time, reminder.weekdays,
+                      reminder.every_minutes, reminder.window_end, zone_name, now)
 
 
 # --- the chat's time zone ----------------------------------------------------------------
@@ -115,23 +150,30 @@ class ReminderLimit(Exception):
 
 async def add_reminder(
     session: AsyncSession, chat_id: int, kind: Kind, at: LocalTime, weekdays: int,
-    now: datetime, language: str | None = None,
+    now: datetime, language: str | None = None, window: Window | None = None,
 ) -> Reminder:
-    """A new active reminder (or the same one again, switched back on) for a chat with a zone."""
+    """A new active reminder (or the same one again, switched back on) for a chat with a zone;
+    a desk break (and only a desk break) comes with its window."""
+    if (kind is Kind.DESK_BREAK) != (window is not None):
+        raise ValueError("a desk break needs a window, and only a desk break has one")
     chat = await ensure_chat(session, chat_id)
     if chat.time_zone is None:
         raise ValueError("the chat has no time zone yet")
     if language:
         chat.language = language
+    every, end = (window.every_minutes, str(window.end)) if window else (None, None)
+    wanted = (kind.value, str(at), weekdays, every, end)
     existing = await list_reminders(session, chat_id)
     for reminder in existing:
-        if (reminder.kind, reminder.local_time, reminder.weekdays) == (kind, str(at), weekdays):
+        if (reminder.kind, reminder.local_time, reminder.weekdays, reminder.every_minutes,
+                reminder.window_end) == wanted:
             reminder.active = True
             reminder.next_due_at = first_due(reminder, chat.time_zone, now)
             return reminder
     if len(existing) >= MAX_PER_CHAT:
         raise ReminderLimit
-    reminder = Reminder(chat_id=chat_id, kind=kind.value, local_time=str(at), weekdays=weekdays)
+    reminder = Reminder(chat_id=chat_id, kind=kind.value, local_time=str(at), weekdays=weekdays,
+                        every_minutes=every, window_end=end)
     reminder.next_due_at = first_due(reminder, chat.time_zone, now)
     session.add(reminder)
     await session.flush()
@@ -186,11 +228,12 @@ async def pause_all(session: AsyncSession, chat_ids: Iterable[int]) -> int:
 async def snooze(
     session: AsyncSession, chat_id: int, reminder_id: int, now: datetime
 ) -> datetime | None:
-    """Fire again SNOOZE from now; None for a reminder that is gone or paused.
+    """Fire again SNOOZE from now; when it fires next, or None for a reminder that is gone or
+    paused.
 
     The snooze takes the place of the next occurrence only if it comes first, so a snooze
-    late in the evening never swallows the next morning's reminder; once it has fired, the
-    regular days go on from there.
+    late in the evening never swallows the next morning's reminder (and the answer is then
+    that next occurrence); once it has fired, the regular days go on from there.
     """
     reminder = await own_reminder(session, chat_id, reminder_id)
     if reminder is None or not reminder.active:
@@ -198,7 +241,7 @@ async def snooze(
     again = now + SNOOZE
     if reminder.next_due_at is None or again < reminder.next_due_at:
         reminder.next_due_at = again
-    return again
+    return reminder.next_due_at
 
 
 # --- claiming what is due ----------------------------------------------------------------------
@@ -215,6 +258,7 @@ class Claimed:
     due_at: datetime
     moved_to: datetime
     language: str | None
+    every_minutes: int | None = None  # a desk break's interval
 
 
 @dataclass
@@ -244,7 +288,8 @@ async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> 
     async with sessions.begin() as session:
         query = (
             select(Reminder.id, Reminder.chat_id, Reminder.kind, Reminder.local_time,
-                   Reminder.weekdays, Reminder.next_due_at, Chat.time_zone, Chat.language)
+                   Reminder.weekdays, Reminder.every_minutes, Reminder.window_end,
+                   Reminder.next_due_at, Chat.time_zone, Chat.language)
             .join(Chat, Chat.id == Reminder.chat_id)
             .where(Reminder.active == true(), Reminder.next_due_at <= now)
             .order_by(Reminder.next_due_at)  # the index order: no sort, even when many tie
@@ -259,8 +304,9 @@ async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> 
         moves, broken = {}, []
         for row in rows:
             try:  # from max(...): the next occurrence is always in the future
-                moves[row.id] = timing.next_due(stored_time(row.local_time), row.weekdays,
-                                                row.time_zone or "UTC", max(row.next_due_at, now))
+                moves[row.id] = next_after(row.kind, row.local_time, row.weekdays,
+                                           row.every_minutes, row.window_end,
+                                           row.time_zone or "UTC", max(row.next_due_at, now))
             except ValueError:  # TimingError too: a row edited by hand must not block the rest
                 broken.append(row.id)
         if broken:
@@ -276,11 +322,12 @@ async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> 
             kind = Kind(row.kind)
             if kind not in allowed_kinds(outcomes.get(row.chat_id)):
                 claim.skipped_not_allowed += 1
-            elif not timing.catch_up(row.next_due_at, now):
+            elif not timing.catch_up(row.next_due_at, now,
+                                     grace=late_grace(kind, row.every_minutes)):
                 claim.skipped_late += 1
             else:
                 claim.to_send.append(Claimed(row.id, row.chat_id, kind, row.next_due_at,
-                                             moves[row.id], row.language))
+                                             moves[row.id], row.language, row.every_minutes))
     return claim
 
 

@@ -38,6 +38,11 @@ def side_name(content: Content, lang: str, step: SessionStep, side: int | None) 
     return content.text(f"exercises.{step.exercise.id}.{field}", lang)
 
 
+def numbered_steps(content: Content, lang: str, exercise_id: str) -> str:
+    steps = content.text_list(f"exercises.{exercise_id}.steps", lang)
+    return "\n".join(f"{n}. {line}" for n, line in enumerate(steps, start=1))
+
+
 def exercise_card(content: Content, lang: str, run: WorkoutRun, step_index: int) -> str:
     """The message that introduces one exercise: where we are, what it does, how, how much."""
     step = run.session[step_index]
@@ -53,8 +58,7 @@ def exercise_card(content: Content, lang: str, run: WorkoutRun, step_index: int)
         number=in_phase.index(step_index) + 1, count=len(in_phase),
     ))
     parts.append(f"{content.text(f'{key}.name', lang)}\n{content.text(f'{key}.purpose', lang)}")
-    steps = content.text_list(f"{key}.steps", lang)
-    parts.append("\n".join(f"{n}. {line}" for n, line in enumerate(steps, start=1)))
+    parts.append(numbered_steps(content, lang, exercise.id))
     dose_key = {"none": "dose_plain", "each_in_turn": "dose_sides",
                 "alternating": "dose_alternating"}[exercise.sides]
     dose = content.text(

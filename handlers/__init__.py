@@ -19,10 +19,12 @@ from telegram.warnings import PTBUserWarning
 from bot.app import SERVICES_KEY, Services
 from handlers import (
     common,
+    desk_breaks,
     language,
     menu,
     privacy,
     progress,
+    reminder_list,
     reminders,
     screening,
     tips,
@@ -76,11 +78,12 @@ def register(application: Application) -> None:
     application.add_handler(
         reminders.build_conversation(services.conversation_timeout), group=-1
     )
-    application.add_handler(CommandHandler("reminders", reminders.list_command))
+    application.add_handler(CommandHandler("reminders", reminder_list.list_command))
     for callback, pattern in (
-        (reminders.on_list_button, reminders.LIST_PATTERN),
+        (reminder_list.on_list_button, reminder_list.LIST_PATTERN),
         (reminders.on_later, reminders.LATER_PATTERN),
         (reminders.on_walk_done, reminders.WALK_DONE_PATTERN),
+        (desk_breaks.on_done, desk_breaks.DONE_PATTERN),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(
@@ -89,6 +92,9 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("cancel", workout.cancel_command))
     application.add_handler(CallbackQueryHandler(common.stale_button))
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
+    application.add_handler(MessageHandler(
+        filters.Regex(workout.TYPED_FEELING) & ~filters.COMMAND, workout.on_typed_feeling
+    ))
     application.add_handler(MessageHandler(filters.TEXT, common.free_text))
     application.add_error_handler(common.on_error)
     application.post_init = on_startup

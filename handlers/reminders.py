@@ -1,23 +1,21 @@
-"""Daily reminders: /remind (what, when, which days), /timezone, /reminders, and the buttons on
-the reminders themselves. Storage and scheduling live in bot/reminders.py and bot/dispatch.py.
+"""Reminders: /remind (what, when, which days), /timezone, and the buttons on the reminders
+themselves. Storage and scheduling live in bot/reminders.py and bot/dispatch.py; the list is
+handlers/reminder_list.py, and a desk break's own steps and message handlers/desk_breaks.py.
 
 The /remind conversation is registered in a group of its own ahead of the others (see
 handlers/__init__.py), so that while someone is typing a time or a city it gets their words
 even if another conversation (the safety screen) was left open; each of its steps therefore
-ends with ApplicationHandlerStop. Any other command ends it and goes on to its own handler.
+ends with ApplicationHandlerStop (handlers/remind_steps.exclusive). Any other command ends it
+and goes on to its own handler.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Awaitable, Callable
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -29,36 +27,35 @@ from telegram.ext import (
 from bot import dispatch, reminders, timing
 from bot.app import SERVICES_KEY, services
 from bot.content import REFERENCE_LANGUAGE, Content
-from bot.models import Reminder
 from bot.reminders import Claimed, Kind
-from handlers import timezone
+from handlers import desk_breaks, timezone
 from handlers.common import language_of, text
+from handlers.remind_steps import (
+    DAY_MASKS,
+    DAYS,
+    DAYS_PATTERN,
+    DRAFT,
+    END,
+    KIND,
+    TIME,
+    ZONE,
+    add_note,
+    ask,
+    ask_days,
+    draft,
+    exclusive,
+    read_time,
+)
+from handlers.reminder_list import NEW
 from handlers.timezone import send
+from handlers.walking import ask_distance
 
-ZONE, KIND, TIME, DAYS = range(4)
-END = ConversationHandler.END
-DRAFT = "reminder_draft"
 OFF_WORDS = frozenset({"off", "stop", "pause"})
 
-KIND_PATTERN = re.compile(r"^rem:kind:(walk|workout)$")
-DAYS_PATTERN = re.compile(r"^rem:days:(every_day|weekdays|weekends|choose)$")
-LIST_PATTERN = re.compile(r"^rem:(pause|resume|del):(\d{1,12})$")
+KIND_PATTERN = re.compile(r"^rem:kind:(walk|workout|desk_break)$")
 LATER_PATTERN = re.compile(r"^rem:later:(\d{1,12})$")
 WALK_DONE_PATTERN = re.compile(r"^walk:done:(\d{1,12})$")
-NEW = "rem:new"
 START_WORKOUT = "wo:begin"  # begins /workout, quick safety check first (handlers/workout.py)
-DAY_MASKS = {"every_day": timing.EVERY_DAY, "weekdays": timing.WEEKDAYS_ONLY,
-             "weekends": timing.WEEKENDS}
-
-Step = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[int]]
-
-
-def exclusive(step: Step) -> Step:
-    """What this conversation handles stops there: no other handler answers it as well."""
-    @functools.wraps(step)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        raise ApplicationHandlerStop(await step(update, context))
-    return wrapper
 
 
 def build_conversation(timeout_seconds: float) -> ConversationHandler:
@@ -84,6 +81,7 @@ def build_conversation(timeout_seconds: float) -> ConversationHandler:
                 CallbackQueryHandler(on_days_button, pattern=DAYS_PATTERN),
                 MessageHandler(typed, on_days_text),
             ],
+            **desk_breaks.states(),
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -166,7 +164,7 @@ async def ask_kind(
     update: Update, context: ContextTypes.DEFAULT_TYPE, kinds: tuple[Kind, ...]
 ) -> int:
     if kinds == (Kind.WALK,):
-        context.chat_data[DRAFT]["kind"] = Kind.WALK.value
+        draft(context)["kind"] = Kind.WALK.value
         await send(update, context, text(update, context, "reminders.remind.walk_only"))
         return await ask_time(update, context)
     buttons = [[InlineKeyboardButton(text(update, context, f"reminders.kind_choice.{kind}"),
@@ -187,7 +185,9 @@ async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     await query.answer()
     answer = text(update, context, f"reminders.kind_choice.{kind}")
     await timezone.mark_chosen(update, context, answer)
-    context.chat_data.setdefault(DRAFT, {})["kind"] = kind.value
+    draft(context)["kind"] = kind.value
+    if kind is Kind.DESK_BREAK:
+        return await desk_breaks.ask_start(update, context)
     return await ask_time(update, context)
 
 
@@ -198,28 +198,18 @@ async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
 
 
 async def ask_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await send(update, context, text(update, context, "reminders.remind.ask_time"))
-    return TIME
+    return await ask(update, context, "reminders.remind.ask_time", TIME)
 
 
 @exclusive
 async def on_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    typed = update.effective_message.text or ""
-    try:
-        at = timing.parse_time(typed)
-    except timing.TimingError:
-        await update.effective_message.reply_text(
-            text(update, context, "reminders.remind.bad_time", typed=timezone.quoted(typed)))
+    at = await read_time(update, context)
+    if at is None:
         return TIME
-    context.chat_data.setdefault(DRAFT, {})["time"] = str(at)
-    buttons = [
-        [InlineKeyboardButton(text(update, context, f"reminders.remind.{choice}"),
-                              callback_data=f"rem:days:{choice}")]
-        for choice in (*DAY_MASKS, "choose")
-    ]
-    await send(update, context, text(update, context, "reminders.remind.ask_days"),
-               InlineKeyboardMarkup(buttons))
-    return DAYS
+    draft(context)["time"] = str(at)
+    if draft(context).get("kind") == Kind.DESK_BREAK:
+        return await desk_breaks.ask_end(update, context)
+    return await ask_days(update, context)
 
 
 @exclusive
@@ -247,16 +237,19 @@ async def on_days_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 
 
 async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, weekdays: int) -> int:
-    draft = context.chat_data.pop(DRAFT, {})
-    if "kind" not in draft or "time" not in draft:
+    gathered = context.chat_data.pop(DRAFT, {})
+    window = desk_breaks.window(gathered)
+    if "kind" not in gathered or "time" not in gathered or (
+            gathered["kind"] == Kind.DESK_BREAK and window is None):
         return await begin(update, context)  # the draft was lost: start over rather than guess
     svc, chat_id = services(context), update.effective_chat.id
     now = svc.clock()
     async with svc.sessions.begin() as session:
         try:
             reminder = await reminders.add_reminder(
-                session, chat_id, Kind(draft["kind"]), reminders.stored_time(draft["time"]),
-                weekdays, now, language_of(update, context))
+                session, chat_id, Kind(gathered["kind"]),
+                reminders.stored_time(gathered["time"]), weekdays, now,
+                language_of(update, context), window)
         except reminders.ReminderLimit:
             await send(update, context, text(update, context, "reminders.remind.too_many",
                                              max=reminders.MAX_PER_CHAT))
@@ -264,6 +257,7 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, weekdays: i
         zone_name = await reminders.chat_zone(session, chat_id) or "UTC"
     await send(update, context, text(
         update, context, f"reminders.remind.saved_{reminder.kind}", time=reminder.local_time,
+        end=reminder.window_end, every=reminder.every_minutes,
         days=timezone.days_text(update, context, reminder.weekdays),
         next=timezone.next_text(update, context, reminder.next_due_at, zone_name, now)))
     return END
@@ -271,8 +265,8 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, weekdays: i
 
 @exclusive
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    draft = context.chat_data.pop(DRAFT, {})
-    key = "reminders.zone.not_changed" if draft.get("then") == "end" else (
+    gathered = context.chat_data.pop(DRAFT, {})
+    key = "reminders.zone.not_changed" if gathered.get("then") == "end" else (
         "reminders.remind.cancelled")
     await update.effective_message.reply_text(text(update, context, key))
     return END
@@ -282,76 +276,6 @@ async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     # Not exclusive: the command goes on to its own handler.
     context.chat_data.pop(DRAFT, None)
     return END
-
-
-# --- /reminders ---------------------------------------------------------------------------------
-
-
-async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    body, markup = await render_list(update, context)
-    await send(update, context, body, markup)
-
-
-async def render_list(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
-) -> tuple[str, InlineKeyboardMarkup]:
-    chat_id = update.effective_chat.id
-    async with services(context).sessions() as session:
-        rows = await reminders.list_reminders(session, chat_id)
-        zone_name = await reminders.chat_zone(session, chat_id)
-        kinds = await reminders.kinds_for_chat(session, chat_id)
-    new = [InlineKeyboardButton(text(update, context, "reminders.list.new"), callback_data=NEW)]
-    if not rows:
-        return text(update, context, "reminders.list.empty"), InlineKeyboardMarkup([new])
-    lines = [text(update, context, "reminders.list.header",
-                  zone=timezone.zone_label(zone_name or "UTC"))]
-    keyboard = []
-    for number, reminder in enumerate(rows, start=1):
-        lines.append(list_line(update, context, number, reminder, kinds))
-        switch = "pause" if reminder.active else "resume"
-        keyboard.append([
-            InlineKeyboardButton(text(update, context, f"reminders.list.{switch}", number=number),
-                                 callback_data=f"rem:{switch}:{reminder.id}"),
-            InlineKeyboardButton(text(update, context, "reminders.list.delete", number=number),
-                                 callback_data=f"rem:del:{reminder.id}"),
-        ])
-    if len(rows) < reminders.MAX_PER_CHAT:
-        keyboard.append(new)
-    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
-
-
-def list_line(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, number: int, reminder: Reminder,
-    kinds: tuple[Kind, ...],
-) -> str:
-    key = "line" if reminder.active else "line_paused"
-    if reminder.active and reminder.kind not in kinds:
-        key = "on_hold"
-    return text(update, context, f"reminders.list.{key}", number=number,
-                kind=text(update, context, f"reminders.kind.{reminder.kind}"),
-                time=reminder.local_time,
-                days=timezone.days_text(update, context, reminder.weekdays))
-
-
-async def on_list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    action, reminder_id = LIST_PATTERN.match(query.data or "").groups()
-    svc, chat_id = services(context), update.effective_chat.id
-    async with svc.sessions.begin() as session:
-        if action == "del":
-            found = await reminders.delete_reminder(session, chat_id, int(reminder_id))
-        else:
-            changed = await reminders.set_active(session, chat_id, int(reminder_id),
-                                                 action == "resume", svc.clock())
-            found = changed is not None
-    done = {"del": "deleted", "pause": "paused", "resume": "resumed"}[action]
-    await query.answer(text(update, context, f"reminders.list.{done if found else 'gone'}"))
-    body, markup = await render_list(update, context)
-    try:
-        await query.edit_message_text(body, reply_markup=markup)
-    except BadRequest as error:  # pressed on a list that already shows this
-        if "not modified" not in error.message:
-            raise
 
 
 # --- the reminders' own buttons ---------------------------------------------------------------
@@ -370,15 +294,13 @@ async def on_later(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         note = text(update, context, "reminders.message.later",
                     time=timezone.local_clock(zone_name, again))
-    await query.edit_message_text(f"{query.message.text or ''}\n\n{note}", reply_markup=None)
+    await add_note(update, note)
 
 
 async def on_walk_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    # The reminder's id is in the button so that a walking log can be added here later.
-    query = update.callback_query
-    await query.answer()
-    note = text(update, context, "reminders.message.done")
-    await query.edit_message_text(f"{query.message.text or ''}\n\n{note}", reply_markup=None)
+    """"Done" on a walking reminder: how far? The next message is logged as today's walk."""
+    await ask_distance(update, context)  # answers the button too
+    await add_note(update, text(update, context, "reminders.message.done"))
 
 
 async def on_bot_blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -398,6 +320,8 @@ def reminder_composer(content: Content) -> dispatch.Compose:
         language = item.language or REFERENCE_LANGUAGE
         later = InlineKeyboardButton(content.text("reminders.message.later_button", language),
                                      callback_data=f"rem:later:{item.reminder_id}")
+        if item.kind is Kind.DESK_BREAK:
+            return desk_breaks.compose(content, language, item)
         if item.kind is Kind.WALK:
             body = content.text("reminders.message.walk", language,
                                 goal=str(content.walking_goal_km))

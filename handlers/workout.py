@@ -19,11 +19,12 @@ from bot.models import Chat
 from bot.screening import Decision, Purpose
 from bot.workout import Status
 from bot.workout_text import overview
-from handlers.common import language_of, text
+from handlers.common import free_text, language_of, text
 from handlers.workout_live import (
     EXERCISING,
     FEELING_AFTER,
     FEELING_BEFORE,
+    FEELING_QUESTION,
     OVERVIEW,
     LiveWorkout,
     cancel_timers,
@@ -43,6 +44,7 @@ CONTROL_PATTERN = re.compile(
     r"^wo:(\d{1,12}):(\d{1,3}):(go|harder|easier|start|skip|stop|pause|resume)$"
 )
 FEELING_PATTERN = re.compile(r"^wo:(\d{1,12}):f([ba]):(\d{1,2}|s)$")
+TYPED_FEELING = re.compile(r"^\s*\d{1,2}\s*$")
 BEGIN = "wo:begin"
 
 
@@ -96,10 +98,11 @@ async def start_workout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         row = await workouts.begin(session, chat_id, run, feeling_before=None)
     live = LiveWorkout(chat_id, row.id, run, language_of(update, context), FEELING_BEFORE)
     live_workouts(context.application)[chat_id] = live
-    await context.bot.send_message(
-        chat_id, say(svc, live, "workout.feeling.before"),
+    message = await context.bot.send_message(
+        chat_id, say(svc, live, FEELING_QUESTION[FEELING_BEFORE]),
         reply_markup=feeling_keyboard(svc, live, "b"),
     )
+    live.control_message_id = message.message_id
 
 
 async def on_feeling(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -108,23 +111,41 @@ async def on_feeling(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     live = await owned_live_workout(update, context, int(match.group(1)) if match else -1)
     if live is None or match is None:
         return
-    expected = FEELING_BEFORE if match.group(2) == "b" else FEELING_AFTER
+    asked = FEELING_BEFORE if match.group(2) == "b" else FEELING_AFTER
     value = None if match.group(3) == "s" else int(match.group(3))
-    if live.stage != expected or (value is not None and value not in workouts.FEELING_SCALE):
+    if live.stage != asked or (value is not None and value not in workouts.FEELING_SCALE):
         await query.answer(say(svc, live, "workout.answers.already_answered"))
         return
     await query.answer()
+    await note_feeling(context, live, value)
+
+
+async def on_typed_feeling(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A rating typed instead of pressed; any other number is not for the workout."""
+    live = live_workouts(context.application).get(update.effective_chat.id)
+    value = int(update.effective_message.text.strip())
+    if live is None or live.stage not in FEELING_QUESTION or value not in workouts.FEELING_SCALE:
+        await free_text(update, context)
+        return
+    await note_feeling(context, live, value)
+
+
+async def note_feeling(
+    context: ContextTypes.DEFAULT_TYPE, live: LiveWorkout, value: int | None
+) -> None:
+    """Store the rating (None: skipped), close the question, and go on."""
+    svc, asked = services(context), live.stage
     if value is not None:
         async with svc.sessions.begin() as session:
             await workouts.record_feeling(
-                session, live.chat_id, live.workout_id, "before" if expected == FEELING_BEFORE
-                else "after", value,
+                session, live.chat_id, live.workout_id,
+                "before" if asked == FEELING_BEFORE else "after", value,
             )
     noted = (say(svc, live, "workout.feeling.noted", value=value) if value is not None
              else say(svc, live, "workout.feeling.skipped"))
-    await edit(context, live.chat_id, query.message.message_id,
-               f"{query.message.text}\n\n{noted}", None)
-    if expected == FEELING_AFTER:
+    await edit(context, live.chat_id, live.control_message_id,
+               f"{say(svc, live, FEELING_QUESTION[asked])}\n\n{noted}", None)
+    if asked == FEELING_AFTER:
         live_workouts(context.application).pop(live.chat_id, None)
         if value is not None:
             await context.bot.send_message(live.chat_id, say(svc, live,

@@ -28,7 +28,9 @@ LIVE_KEY = "live_workouts"
 
 # Stages of a live workout around the engine's own states.
 FEELING_BEFORE, OVERVIEW, EXERCISING, FEELING_AFTER = "before", "overview", "exercising", "after"
-
+FEELING_QUESTION = {
+    FEELING_BEFORE: "workout.feeling.before", FEELING_AFTER: "workout.feeling.after",
+}
 # Engine events after which the stored state must change (a new exercise, an end).
 SAVED_EVENTS = frozenset({
     Event.EXERCISE_STARTED, Event.EXERCISE_DONE, Event.REST_OVER, Event.SKIPPED, Event.STOPPED,
@@ -229,10 +231,11 @@ async def finish(application: Application, svc: Services, live: LiveWorkout, *, 
         live_workouts(application).pop(live.chat_id, None)
         return
     live.stage = FEELING_AFTER
-    await application.bot.send_message(
-        live.chat_id, say(svc, live, "workout.feeling.after"),
+    message = await application.bot.send_message(
+        live.chat_id, say(svc, live, FEELING_QUESTION[FEELING_AFTER]),
         reply_markup=feeling_keyboard(svc, live, "a"),
     )
+    live.control_message_id = message.message_id
 
 
 async def save_run(session: AsyncSession, live: LiveWorkout) -> None:

@@ -463,6 +463,24 @@ PROGRAM_BREAKAGES = {
         ["screening[6].recheck_before_workout: missing"],
     ),
     "bad tip id": ("tips", 'order = ["walk_daily"', 'order = ["Walk Daily"', ["tips.order"]),
+    "unknown desk-break stretch": (
+        "desk_breaks",
+        '"quadriceps_stretch"]',
+        '"neck_roll"]',
+        ["desk_breaks.stretches: unknown exercise 'neck_roll'"],
+    ),
+    "strength exercise as a desk break": (
+        "desk_breaks",
+        '"quadriceps_stretch"]',
+        '"superman"]',
+        ["desk_breaks.stretches: 'superman' is a strength exercise, not a stretch"],
+    ),
+    "no desk-break stretches": (
+        "desk_breaks",
+        'stretches = ["standing_back_arch", "quadriceps_stretch"]',
+        "stretches = []",
+        ["desk_breaks.stretches: expected a non-empty list"],
+    ),
 }
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from datetime import datetime, timedelta
 
 import pytest
 
@@ -23,6 +22,8 @@ from tests.test_reminders_support import (
     FakeClock,
     add_reminder,
     drain,
+    fire_times,
+    instant,
     running_bot,
     screened,
     sent_to,
@@ -39,26 +40,6 @@ def clock() -> FakeClock:
 async def bot(api: FakeBotAPI, database_url: str, clock: FakeClock):
     async with running_bot(api, database_url, clock) as running:
         yield running
-
-
-def instant(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-async def fire_times(bot: RunningBot, clock: FakeClock, start: str, end: str,
-                     exact: list[str]) -> list[datetime]:
-    """Walk the clock from start to end (every 30 minutes, and a minute either side of each
-    instant in ``exact``), running a tick at each step; the steps at which something was sent."""
-    steps = {instant(start) + timedelta(minutes=30 * n)
-             for n in range(int((instant(end) - instant(start)).total_seconds() // 1800) + 1)}
-    for text in exact:
-        steps |= {instant(text) + timedelta(minutes=m) for m in (-1, 0, 1)}
-    fired = []
-    for step in sorted(steps):
-        clock.now = step
-        if (await drain(bot)).sent:
-            fired.append(step)
-    return fired
 
 
 async def test_a_reminder_fires_at_its_local_time_once(

@@ -3,11 +3,13 @@ own buttons, and what the safety screen allows."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
-from bot.fakeapi import FakeBotAPI, FakeUser
+from bot.fakeapi import FakeBotAPI
+from bot.models import WalkLog
 from bot.reminders import Kind
 from bot.screening import Outcome
 from bot.timing import WEEKDAYS_ONLY
@@ -18,6 +20,7 @@ from tests.test_reminders_support import (
     drain,
     running_bot,
     screened,
+    set_zone,
     stored,
 )
 
@@ -35,10 +38,10 @@ async def bot(api: FakeBotAPI, database_url: str, clock: FakeClock):
         yield running
 
 
-async def set_zone(user: FakeUser, typed: str = "Berlin") -> None:
-    await user.expect("which time zone are you in")
-    await user.send(typed)
-    await user.expect("your time zone is")
+async def walks(bot: RunningBot, chat_id: int) -> list[tuple[date, float]]:
+    async with bot.services.sessions() as session:
+        rows = await session.scalars(select(WalkLog).where(WalkLog.chat_id == chat_id))
+        return [(row.local_date, row.km) for row in rows]
 
 
 async def test_the_first_reminder_asks_for_the_time_zone_then_what_when_and_which_days(
@@ -50,7 +53,8 @@ async def test_the_first_reminder_asks_for_the_time_zone_then_what_when_and_whic
     await user.send("Berlin")
     await user.expect("your time zone is Europe/Berlin (it's 13:00 there now)")
     question = await user.expect("What should I remind you about?")
-    assert question.buttons == ["🚶 A walk", "🧘 The back workout"]
+    assert question.buttons == ["🚶 A walk", "🧘 The back workout",
+                                "🪑 Desk breaks: stand up and stretch"]
     await user.press("A walk")
     await user.expect("🚶 A walk", kind="edit")
     await user.expect("At what time? For example 7:30, 19:00 or 7pm")
@@ -207,7 +211,7 @@ async def test_an_urgent_warning_sign_means_no_reminders(api: FakeBotAPI, bot: R
     assert await stored(bot, 3010) == []
 
 
-async def test_later_snoozes_half_an_hour_and_done_thanks(
+async def test_later_snoozes_half_an_hour(
     api: FakeBotAPI, bot: RunningBot, clock: FakeClock
 ) -> None:
     user = api.user(3011)
@@ -224,10 +228,26 @@ async def test_later_snoozes_half_an_hour_and_done_thanks(
     clock.set("2026-03-28T07:02:00+00:00")
     assert (await drain(bot)).sent == 1
     await user.expect("Time for a walk")
-    await user.press("Done")
-    await user.expect("Well done! Every walk counts", kind="edit")
     [reminder] = await stored(bot, 3011)
     assert reminder.next_due_at == datetime.fromisoformat("2026-03-29T05:30:00+00:00")
+
+
+async def test_done_on_a_walking_reminder_asks_the_distance_and_logs_the_walk(
+    api: FakeBotAPI, bot: RunningBot, clock: FakeClock
+) -> None:
+    user = api.user(3016)
+    await add_reminder(bot, 3016, "07:30", zone="Asia/Tokyo")
+    clock.set("2026-03-27T22:30:00+00:00")  # 07:30 on Saturday 28 March in Tokyo
+    await drain(bot)
+    await user.expect("Time for a walk")
+    await user.press("Done")
+    await user.expect("How far did you walk? Type the distance in km")
+    edit = await user.expect("Well done! Every walk counts", kind="edit")
+    assert edit.buttons == []
+    clock.set("2026-03-27T22:40:00+00:00")  # ten minutes later
+    await user.send("4.5")
+    await user.expect("Logged: a 4.5 km walk")
+    assert await walks(bot, 3016) == [(date(2026, 3, 28), 4.5)]  # Tokyo's date, not UTC's
 
 
 async def test_an_exercise_reminder_starts_the_workout(

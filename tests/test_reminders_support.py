@@ -14,9 +14,9 @@ from sqlalchemy import select
 from bot import dispatch, reminders, screening
 from bot.chats import ensure_chat
 from bot.dispatch import Report
-from bot.fakeapi import FakeBotAPI
+from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import Reminder
-from bot.reminders import Kind
+from bot.reminders import Kind, Window
 from bot.screening import Decision, Outcome
 from bot.timing import EVERY_DAY
 from tests.harness import RunningBot
@@ -52,15 +52,32 @@ async def running_bot(
 
 async def add_reminder(
     bot: RunningBot, chat_id: int, local_time: str, *, kind: Kind = Kind.WALK,
-    weekdays: int = EVERY_DAY, zone: str = "Europe/Berlin",
+    weekdays: int = EVERY_DAY, zone: str = "Europe/Berlin", window: Window | None = None,
 ) -> int:
     """A reminder stored as /remind would store it, without the conversation."""
     now = bot.services.clock()
     async with bot.services.sessions.begin() as session:
         await reminders.set_chat_zone(session, chat_id, zone, now)
         reminder = await reminders.add_reminder(
-            session, chat_id, kind, reminders.stored_time(local_time), weekdays, now)
+            session, chat_id, kind, reminders.stored_time(local_time), weekdays, now,
+            window=window)
         return reminder.id
+
+
+async def add_desk_break(
+    bot: RunningBot, chat_id: int, start: str, end: str, every: int, **options: object
+) -> int:
+    """Desk breaks every `every` minutes from `start` to `end`, stored without the talk."""
+    window = Window(reminders.stored_time(end), every)
+    return await add_reminder(bot, chat_id, start, kind=Kind.DESK_BREAK, window=window,
+                              **options)  # type: ignore[arg-type]
+
+
+async def set_zone(user: FakeUser, typed: str = "Berlin") -> None:
+    """Answer the first /remind's question for the time zone."""
+    await user.expect("which time zone are you in")
+    await user.send(typed)
+    await user.expect("your time zone is")
 
 
 async def stored(bot: RunningBot, chat_id: int) -> list[Reminder]:
@@ -79,6 +96,26 @@ async def drain(bot: RunningBot) -> Report:
     """What the dispatcher's next tick would do, awaited to the end."""
     assert bot.application is not None
     return await dispatch.dispatcher_of(bot.application).drain()
+
+
+def instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+async def fire_times(bot: RunningBot, clock: FakeClock, start: str, end: str,
+                     exact: list[str]) -> list[datetime]:
+    """Walk the clock from start to end (every 30 minutes, and a minute either side of each
+    instant in ``exact``), running a tick at each step; the steps at which something was sent."""
+    steps = {instant(start) + timedelta(minutes=30 * n)
+             for n in range(int((instant(end) - instant(start)).total_seconds() // 1800) + 1)}
+    for text in exact:
+        steps |= {instant(text) + timedelta(minutes=m) for m in (-1, 0, 1)}
+    fired = []
+    for step in sorted(steps):
+        clock.now = step
+        if (await drain(bot)).sent:
+            fired.append(step)
+    return fired
 
 
 def sent_to(api: FakeBotAPI, chat_id: int) -> list[str]:

@@ -97,3 +97,23 @@ async def test_right_after_the_full_screen_the_quick_check_is_not_repeated(
     await user.expect("Nothing in your answers rules out")
     await user.press("Start a workout")
     await user.expect("How does your back feel right now?")
+
+
+async def test_the_back_rating_can_be_typed(api: FakeBotAPI, bot: RunningBot) -> None:
+    await screened(bot, 3008)
+    user = api.user(3008)
+    await pass_quick_check(user)
+    question = await user.expect("How does your back feel right now?")
+    await user.send("12")  # not on the scale: not taken as a rating
+    await user.expect("I'm not sure what you mean")
+    await user.send(" 4 ")
+    noted = await user.expect("Noted: 4 out of 10.", kind="edit")
+    assert noted.message_id == question.message_id and noted.buttons == []
+    await user.expect("Today's workout")
+    async with bot.services.sessions() as session:
+        workout = await session.scalar(
+            select(WorkoutSession).where(WorkoutSession.chat_id == 3008)
+        )
+    assert workout.feeling_before == 4
+    await user.send("5")  # nothing is being asked now
+    await user.expect("I'm not sure what you mean")

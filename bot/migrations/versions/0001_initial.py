@@ -81,6 +81,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("local_time", sa.String(length=5), nullable=False),
         sa.Column("weekdays", sa.SmallInteger(), nullable=False),
+        sa.Column("every_minutes", sa.SmallInteger(), nullable=True),
+        sa.Column("window_end", sa.String(length=5), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("next_due_at", UTCDateTime(), nullable=True),
         sa.Column("claim", sa.String(length=16), nullable=True),

@@ -1,0 +1,131 @@
+"""Desk breaks in the /remind conversation, and the break itself.
+
+After "🪑 Desk breaks" is chosen (handlers/reminders.py), these steps ask when the breaks
+start, when they end and how often they come; the start (the reminder's time), the days and
+the saving are the steps of a daily reminder. What the times and minutes may be, and which
+stretch a break suggests, is decided in bot/desk_breaks.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
+
+from bot import desk_breaks, timing
+from bot.content import Content
+from bot.reminders import Claimed, Kind, Window, stored_time
+from bot.timing import DESK_BREAK_MIN_MINUTES
+from bot.workout_text import numbered_steps
+from handlers.common import text
+from handlers.remind_steps import (
+    EVERY,
+    TIME,
+    WINDOW_END,
+    add_note,
+    ask,
+    ask_days,
+    draft,
+    exclusive,
+    read_time,
+)
+from handlers.timezone import quoted, send
+
+DONE = "desk:done"
+DONE_PATTERN = f"^{DONE}$"
+EXAMPLE_EVERY = 60
+
+
+def states() -> dict[object, list[BaseHandler]]:
+    typed = filters.TEXT & ~filters.COMMAND
+    return {
+        WINDOW_END: [MessageHandler(typed, on_end)],
+        EVERY: [MessageHandler(typed, on_every)],
+    }
+
+
+async def ask_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    # The start is the reminder's time: the same step as a daily reminder's, which then
+    # comes back here (ask_end).
+    return await ask(update, context, "reminders.desk.ask_start", TIME)
+
+
+async def ask_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return await ask(update, context, "reminders.desk.ask_end", WINDOW_END)
+
+
+@exclusive
+async def on_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    end = await read_time(update, context)
+    if end is None:
+        return WINDOW_END
+    start = stored_time(draft(context).get("time", "00:00"))
+    try:
+        longest = desk_breaks.longest_every(start, end)
+    except timing.TimingError:
+        await send(update, context, text(update, context, "reminders.desk.bad_window",
+                                         start=str(start), min=DESK_BREAK_MIN_MINUTES))
+        return WINDOW_END
+    draft(context)["window_end"] = str(end)
+    await send(update, context, text(update, context, "reminders.desk.ask_every",
+                                     **every_range(longest)))
+    return EVERY
+
+
+@exclusive
+async def on_every(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    typed = update.effective_message.text or ""
+    gathered = draft(context)
+    start = stored_time(gathered.get("time", "00:00"))
+    end = stored_time(gathered.get("window_end", "23:59"))
+    limits = every_range(desk_breaks.longest_every(start, end))
+    try:
+        every = desk_breaks.parse_minutes(typed)
+        desk_breaks.check_every(every, start, end)
+    except timing.TimingError as error:
+        if error.code == "bad_minutes":
+            reply = text(update, context, "reminders.desk.bad_minutes", typed=quoted(typed),
+                         **limits)
+        else:
+            reply = text(update, context, "reminders.desk.bad_every", every=every, **limits)
+        await send(update, context, reply)
+        return EVERY
+    gathered["every"] = every
+    return await ask_days(update, context)
+
+
+def window(gathered: dict[str, Any]) -> Window | None:
+    """The window of the desk break the conversation gathered; None for another kind, or
+    for a draft that lacks the end or the interval."""
+    if gathered.get("kind") != Kind.DESK_BREAK or not {"window_end", "every"} <= gathered.keys():
+        return None
+    return Window(stored_time(gathered["window_end"]), gathered["every"])
+
+
+def every_range(longest: int) -> dict[str, int]:
+    return {"min": DESK_BREAK_MIN_MINUTES, "max": longest,
+            "example": min(EXAMPLE_EVERY, longest)}
+
+
+# --- the break itself ---------------------------------------------------------------------
+
+
+def compose(content: Content, language: str, item: Claimed) -> tuple[str, InlineKeyboardMarkup]:
+    """A desk break: one of the standing stretches, in turn, with its steps, and "Done"."""
+    every = item.every_minutes or DESK_BREAK_MIN_MINUTES
+    stretch = desk_breaks.stretch_for(content.desk_break_stretches, item.due_at, every)
+    body = content.text(
+        "reminders.message.desk_break", language,
+        name=content.text(f"exercises.{stretch.id}.name", language),
+        steps=numbered_steps(content, language, stretch.id),
+    )
+    done = InlineKeyboardButton(content.text("reminders.message.done_button", language),
+                                callback_data=DONE)
+    return body, InlineKeyboardMarkup([[done]])
+
+
+async def on_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.callback_query.answer()
+    await add_note(update, text(update, context, "reminders.message.desk_done"))
+
