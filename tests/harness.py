@@ -12,7 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -68,6 +68,22 @@ def bot_environment(api: FakeBotAPI, database_url: str, **extra: str) -> dict[st
         "LOG_LEVEL": "DEBUG",
         **extra,
     }
+
+
+class FakeClock:
+    """The bot's wall clock (Services.clock), moved by the test instead of by waiting."""
+
+    def __init__(self, start: datetime | str) -> None:
+        self.now = datetime.fromisoformat(start) if isinstance(start, str) else start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, instant: str) -> None:
+        self.now = datetime.fromisoformat(instant)
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 class RunningBot:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,32 +12,19 @@ from PIL import Image
 from bot import chart
 from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 from bot.models import Chat, WalkLog, WorkoutSession
-from tests.harness import RunningBot
+from tests.harness import FakeClock, RunningBot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-@dataclass
-class Clock:
-    """The bot's wall clock, moved by the test."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 6, 10, 9, 0, tzinfo=UTC))  # a Wednesday
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 6, 10, 9, 0, tzinfo=UTC))  # a Wednesday
 
 
 @pytest.fixture
 async def progress_bot(
-    api: FakeBotAPI, database_url: str, clock: Clock
+    api: FakeBotAPI, database_url: str, clock: FakeClock
 ) -> AsyncIterator[RunningBot]:
     running = RunningBot(api, database_url, clock=clock)
     await running.start()
@@ -130,7 +116,7 @@ async def test_nothing_yet_is_said_in_words(api: FakeBotAPI, progress_bot: Runni
 
 
 async def test_the_streak_follows_local_midnight(
-    api: FakeBotAPI, progress_bot: RunningBot, clock: Clock
+    api: FakeBotAPI, progress_bot: RunningBot, clock: FakeClock
 ) -> None:
     """In New York, 23:30 and 00:30 are two days; in UTC the same instants are one."""
     new_york, utc = api.user(6003), api.user(6004)
@@ -154,7 +140,7 @@ async def test_the_streak_follows_local_midnight(
 
 
 async def test_a_day_stays_open_until_its_local_midnight(
-    api: FakeBotAPI, progress_bot: RunningBot, clock: Clock
+    api: FakeBotAPI, progress_bot: RunningBot, clock: FakeClock
 ) -> None:
     user = api.user(6005)
     await store(progress_bot, 6005, "Asia/Tokyo")

@@ -19,23 +19,7 @@ from bot.models import Reminder
 from bot.reminders import Kind, Window
 from bot.screening import Decision, Outcome
 from bot.timing import EVERY_DAY
-from tests.harness import RunningBot
-
-
-class FakeClock:
-    """The bot's wall clock (Services.clock), moved by the test instead of by waiting."""
-
-    def __init__(self, start: str) -> None:
-        self.now = datetime.fromisoformat(start)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, instant: str) -> None:
-        self.now = datetime.fromisoformat(instant)
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from tests.harness import FakeClock, RunningBot
 
 
 @asynccontextmanager

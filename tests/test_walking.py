@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -14,29 +13,18 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ContextTy
 from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import Chat, WalkLog
 from handlers.walking import ask_distance
-from tests.harness import RunningBot
-
-
-@dataclass
-class Clock:
-    """The bot's wall clock, moved by the test."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from tests.harness import FakeClock, RunningBot
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 6, 10, 9, 0, tzinfo=UTC))  # a Wednesday
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 6, 10, 9, 0, tzinfo=UTC))  # a Wednesday
 
 
 @pytest.fixture
-async def walk_bot(api: FakeBotAPI, database_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
+async def walk_bot(
+    api: FakeBotAPI, database_url: str, clock: FakeClock
+) -> AsyncIterator[RunningBot]:
     running = RunningBot(api, database_url, clock=clock, conversation_timeout=600)
     await running.start()
     yield running
@@ -120,7 +108,7 @@ async def test_nonsense_gets_a_clear_reply_and_logs_nothing(
 
 
 async def test_a_walk_counts_on_the_local_date(
-    api: FakeBotAPI, walk_bot: RunningBot, clock: Clock
+    api: FakeBotAPI, walk_bot: RunningBot, clock: FakeClock
 ) -> None:
     berlin, los_angeles, no_zone = api.user(5005), api.user(5006), api.user(5007)
     await set_zone(walk_bot, 5005, "Europe/Berlin")
@@ -152,7 +140,7 @@ async def test_walk_without_a_distance_asks_for_it(api: FakeBotAPI, walk_bot: Ru
 
 
 async def test_the_question_ends_with_cancel_another_command_or_time(
-    api: FakeBotAPI, walk_bot: RunningBot, clock: Clock
+    api: FakeBotAPI, walk_bot: RunningBot, clock: FakeClock
 ) -> None:
     user = api.user(5009)
     await log(user, "/walk", "How far did you walk?")
@@ -233,7 +221,7 @@ async def test_another_chat_cannot_undo_my_walk(api: FakeBotAPI, walk_bot: Runni
 
 
 async def test_fix_corrects_the_last_walk(
-    api: FakeBotAPI, walk_bot: RunningBot, clock: Clock
+    api: FakeBotAPI, walk_bot: RunningBot, clock: FakeClock
 ) -> None:
     user = api.user(5015)
     await log(user, "/walk fix 3", "There's no walk to correct yet.")
