@@ -38,11 +38,16 @@ warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBU
 
 def register(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
-    # Before everything else: which language this chat is spoken to in.
-    application.add_handler(TypeHandler(Update, common.remember_language), group=-100)
-    application.add_handler(CommandHandler("start", common.start))
-    application.add_handler(CommandHandler("help", common.help_command))
     private = filters.ChatType.PRIVATE
+
+    # Ahead of everything: which language this chat is spoken to in, then the answer to
+    # "how far did you walk?" (see handlers/walking.py), then /remind (handlers/reminders.py).
+    application.add_handler(TypeHandler(Update, common.remember_language), group=-100)
+    application.add_handler(TypeHandler(Update, walking.on_any_update), group=-2)
+    application.add_handler(
+        reminders.build_conversation(services.conversation_timeout), group=-1
+    )
+
     # /workout begins with the quick safety check, so it enters through the screen's conversation.
     application.add_handler(screening.build_conversation(
         services.content, services.conversation_timeout, also_starting_with=[
@@ -50,36 +55,26 @@ def register(application: Application) -> None:
             CallbackQueryHandler(workout.workout_command, pattern=f"^{workout.BEGIN}$"),
         ],
     ))
-    application.add_handler(
-        CallbackQueryHandler(workout.on_control, pattern=workout.CONTROL_PATTERN)
-    )
-    application.add_handler(
-        CallbackQueryHandler(workout.on_feeling, pattern=workout.FEELING_PATTERN)
-    )
-    application.add_handler(CommandHandler("progress", progress.progress_command))
-    application.add_handler(CommandHandler("walk", walking.walk_command))
-    application.add_handler(
-        CallbackQueryHandler(walking.on_undo_button, pattern=walking.UNDO_PATTERN)
-    )
-    # The answer to "how far did you walk?" goes ahead of everything: see handlers/walking.py.
-    application.add_handler(TypeHandler(Update, walking.on_any_update), group=-2)
-    application.add_handler(CommandHandler("export", privacy.export_command))
-    application.add_handler(CommandHandler("forget", privacy.forget_command))
-    application.add_handler(
-        CallbackQueryHandler(privacy.on_forget_answer, pattern=privacy.CONFIRM_PATTERN)
-    )
-    application.add_handler(CommandHandler("tips", tips.tips_command))
-    application.add_handler(CommandHandler("language", language.language_command))
-    application.add_handler(
-        CallbackQueryHandler(language.on_choice, pattern=language.CHOICE_PATTERN)
-    )
-    application.add_handler(CallbackQueryHandler(tips.on_tip_button, pattern=r"^tips:"))
-    # /remind runs in a group of its own, ahead of the others: see handlers/reminders.py.
-    application.add_handler(
-        reminders.build_conversation(services.conversation_timeout), group=-1
-    )
-    application.add_handler(CommandHandler("reminders", reminder_list.list_command))
+    for command, callback in (
+        ("start", common.start),
+        ("help", common.help_command),
+        ("progress", progress.progress_command),
+        ("walk", walking.walk_command),
+        ("export", privacy.export_command),
+        ("forget", privacy.forget_command),
+        ("tips", tips.tips_command),
+        ("language", language.language_command),
+        ("reminders", reminder_list.list_command),
+        ("cancel", workout.cancel_command),
+    ):
+        application.add_handler(CommandHandler(command, callback))
     for callback, pattern in (
+        (workout.on_control, workout.CONTROL_PATTERN),
+        (workout.on_feeling, workout.FEELING_PATTERN),
+        (walking.on_undo_button, walking.UNDO_PATTERN),
+        (privacy.on_forget_answer, privacy.CONFIRM_PATTERN),
+        (language.on_choice, language.CHOICE_PATTERN),
+        (tips.on_tip_button, r"^tips:"),
         (reminder_list.on_list_button, reminder_list.LIST_PATTERN),
         (reminders.on_later, reminders.LATER_PATTERN),
         (reminders.on_walk_done, reminders.WALK_DONE_PATTERN),
@@ -89,7 +84,8 @@ def register(application: Application) -> None:
     application.add_handler(
         ChatMemberHandler(reminders.on_bot_blocked, ChatMemberHandler.MY_CHAT_MEMBER)
     )
-    application.add_handler(CommandHandler("cancel", workout.cancel_command))
+
+    # Last: whatever nothing above claimed.
     application.add_handler(CallbackQueryHandler(common.stale_button))
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     application.add_handler(MessageHandler(
