@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,12 +69,25 @@ async def open_database(settings: Settings) -> AsyncEngine:
         await migrate(engine)
     except (SQLAlchemyError, OSError) as error:
         await engine.dispose()
+        await finish_sqlite_threads()
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise ConfigError(
             f"DATABASE_URL: cannot use the database at {settings.database_url_for_display}: "
             f"{reason}"
         ) from None
     return engine
+
+
+SQLITE_THREAD_GRACE_SECONDS = 5
+
+
+async def finish_sqlite_threads() -> None:
+    """After a failed SQLite connect, aiosqlite still answers from its worker thread; let it
+    finish while the event loop is open, or it reports "Event loop is closed" as a traceback
+    on the way out."""
+    for thread in threading.enumerate():
+        if "_connection_worker_thread" in thread.name:
+            await asyncio.to_thread(thread.join, SQLITE_THREAD_GRACE_SECONDS)
 
 
 def file_base_url(api_url: str) -> str:
