@@ -256,8 +256,12 @@ async def stop_live_workout(application: Application, chat_id: int, *, quietly: 
     svc: Services = application.bot_data[SERVICES_KEY]
     async with live.lock:
         transition = live.run.stop()
-        if not transition.applied:  # finished; only the rating was pending
+        if not transition.applied:  # over already; only the rating was still asked for
             live_workouts(application).pop(chat_id, None)
+            if not quietly:
+                await edit(application, chat_id, live.control_message_id,
+                           f"{say(svc, live, FEELING_QUESTION[FEELING_AFTER])}\n\n"
+                           f"{say(svc, live, 'workout.feeling.skipped')}", None)
             return not quietly
         if quietly:
             cancel_timers(application, chat_id)

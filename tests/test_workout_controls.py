@@ -102,6 +102,19 @@ async def test_stop(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
     assert workout.finished_at is not None
 
 
+async def test_cancel_while_the_rating_is_asked_closes_the_question(
+    api: FakeBotAPI, paced_bot: RunningBot
+) -> None:
+    user = api.user(5307)
+    await at_phase(paced_bot, user, "rest between exercises")
+    await user.press("Stop")
+    question = await user.expect("how does your back feel now")
+    await user.send("/cancel")
+    closed = await user.expect("no rating this time", kind="edit")
+    assert closed.message_id == question.message_id and closed.buttons == []
+    assert (await stored_workout(paced_bot, user.id)).feeling_after is None
+
+
 async def test_skip_and_stop_before_starting(api: FakeBotAPI, paced_bot: RunningBot) -> None:
     user = api.user(5301)
     await screened(paced_bot, user.id)
