@@ -13,13 +13,18 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_application, check_database, configure_logging, make_services
 from bot.config import ConfigError, Settings
 from bot.content import ContentError, load_content
+from bot.startup import describe, reach_bot_api, unreachable
 from handlers import register
 
 EXIT_BAD_SETUP = 2
 
 
+def say(message: str) -> None:
+    print(f"backcoach: {message}", file=sys.stderr, flush=True)
+
+
 def fail(message: str) -> None:
-    print(f"backcoach: {message}", file=sys.stderr)
+    say(message)
     sys.exit(EXIT_BAD_SETUP)
 
 
@@ -36,6 +41,8 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env()
         configure_logging(settings)
         content = load_content()
+        # The Bot API first: a start without network leaves nothing behind, not even a database.
+        asyncio.run(reach_bot_api(settings, say))
         asyncio.run(check_database(settings))
     except (ConfigError, ContentError) as error:
         fail(str(error))
@@ -44,9 +51,8 @@ def main(argv: list[str] | None = None) -> None:
         application.run_polling()
     except InvalidToken:
         fail("TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather")
-    except NetworkError as error:
-        reason = str(error).replace(settings.token, "<token>")
-        fail(f"TELEGRAM_API_URL: cannot reach {settings.telegram_api_url} ({reason})")
+    except NetworkError as error:  # it answered a moment ago, and went away again
+        fail(str(unreachable(settings, describe(error, settings), 0)))
 
 
 if __name__ == "__main__":

@@ -37,17 +37,28 @@ class Settings:
     telegram_api_url: str
     time_scale: float
     log_level: str
+    # Seconds to keep trying a Bot API that does not answer at start before giving up.
+    start_wait: float = 60.0
 
     def __repr__(self) -> str:  # keeps the token out of tracebacks and debug logs
         return (
             f"Settings(token=<hidden>, database_url={self.database_url_for_display!r}, "
-            f"telegram_api_url={self.telegram_api_url!r}, time_scale={self.time_scale}, "
+            f"telegram_api_url={self.telegram_api_url_for_display!r}, "
+            f"time_scale={self.time_scale}, "
             f"log_level={self.log_level!r})"
         )
 
     @property
     def database_url_for_display(self) -> str:
         return self.database_url.render_as_string(hide_password=True)
+
+    @property
+    def telegram_api_url_for_display(self) -> str:
+        return hide_url_password(self.telegram_api_url)
+
+    @property
+    def telegram_api_url_is_default(self) -> bool:
+        return self.telegram_api_url == TELEGRAM_API_DEFAULT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, require_token: bool = True,
@@ -60,6 +71,7 @@ class Settings:
             telegram_api_url=parse_api_url(values.get("TELEGRAM_API_URL", "")),
             time_scale=parse_time_scale(values.get("BACKCOACH_TIME_SCALE", "")),
             log_level=parse_log_level(values.get("LOG_LEVEL", "")),
+            start_wait=parse_start_wait(values.get("BACKCOACH_START_WAIT", "")),
         )
 
 
@@ -146,6 +158,26 @@ def parse_time_scale(raw: str) -> float:
             f"got {text!r}"
         )
     return scale
+
+
+def parse_start_wait(raw: str) -> float:
+    text = raw.strip()
+    if not text:
+        return 60.0
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(
+            f"BACKCOACH_START_WAIT must be a number of seconds from 0 to 3600, got {text!r}"
+        )
+    return seconds
+
+
+def hide_url_password(url: str) -> str:
+    """``https://user:secret@host/bot`` → ``https://user:***@host/bot``, as for DATABASE_URL."""
+    return re.sub(r"^(\w+://[^/@:]*):[^/@]*@", r"\1:***@", url)
 
 
 def parse_log_level(raw: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 import bot.content
 from bot.__main__ import main
 from bot.fakeapi import FakeBotAPI
+from bot.startup import pauses
 from tests.harness import bot_environment
 
 GOOD_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefgh"
@@ -68,11 +70,31 @@ async def test_token_rejected_by_the_bot_api(api: FakeBotAPI, tmp_path: Path) ->
         "oracle://scott@db/orcl",
     ],
 )
-async def test_unusable_database(tmp_path: Path, database_url: str) -> None:
-    env = {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "DATABASE_URL": database_url}
+async def test_unusable_database(api: FakeBotAPI, tmp_path: Path, database_url: str) -> None:
+    env = bot_environment(api, database_url, LOG_LEVEL="INFO")
     code, stderr = await run_entry_point(env, tmp_path)
     assert code == 2
-    assert_one_clean_line(stderr, "DATABASE_URL")
+    assert_one_clean_line(stderr, "DATABASE_URL", secret=api.token)
+
+
+async def test_an_unreachable_bot_api_is_waited_for_then_named_in_one_line(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as closed:  # a port on this machine that nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, "BACKCOACH_START_WAIT": "3",
+           "TELEGRAM_API_URL": f"http://proxyuser:hunter2@127.0.0.1:{port}/bot"}
+    code, stderr = await run_entry_point(env, tmp_path)
+    assert code == 2
+    *waits, last = stderr.strip().splitlines()
+    assert [pauses for pauses in waits if "trying again in" not in pauses] == []
+    assert [float(line.rsplit(" in ", 1)[1].rstrip(" s")) for line in waits] == pauses(3)
+    assert last.startswith("backcoach: TELEGRAM_API_URL: cannot reach the Bot API at "
+                           f"http://proxyuser:***@127.0.0.1:{port}/bot (httpx.ConnectError")
+    assert "after trying for 3 s" in last
+    assert "Traceback" not in stderr and "hunter2" not in stderr and GOOD_TOKEN not in stderr
+    assert list(tmp_path.iterdir()) == [], "a failed start left files behind"
 
 
 def test_broken_content_stops_the_bot_naming_file_and_field(
