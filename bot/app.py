@@ -18,6 +18,7 @@ from bot.config import ConfigError, RedactingFormatter, Settings
 from bot.content import Content, load_content
 from bot.db import create_engine, make_sessionmaker, migrate
 from bot.models import utcnow
+from bot.polling import PollingTrouble
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class Services:
 
 
 SERVICES_KEY = "services"
+POLLING_TROUBLE_KEY = "polling_trouble"
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -114,6 +116,7 @@ def build_application(
         .build()
     )
     application.bot_data[SERVICES_KEY] = services_
+    application.bot_data[POLLING_TROUBLE_KEY] = PollingTrouble()
     register(application)
     return application
 
@@ -126,7 +129,10 @@ async def start_in_process(application: Application, *, poll_timeout: int = 10) 
         await application.post_init(application)
     await application.start()
     assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout,
+        error_callback=application.bot_data[POLLING_TROUBLE_KEY],
+    )
 
 
 async def stop_in_process(application: Application) -> None:

@@ -143,6 +143,7 @@ class _Chat:
     user_message_ids: set[int] = field(default_factory=set)
     events: list[BotEvent] = field(default_factory=list)
     transcript: list[str] = field(default_factory=list)
+    title: str | None = None  # a group's name; None for a private chat with the user
 
     def next_message_id(self) -> int:
         self.last_message_id += 1
@@ -153,6 +154,8 @@ class _Chat:
                 "language_code": self.language_code}
 
     def chat_dict(self) -> JsonDict:
+        if self.title is not None:
+            return {"id": self.id, "type": "group", "title": self.title}
         return {"id": self.id, "type": "private", "first_name": self.first_name}
 
 
@@ -171,6 +174,14 @@ def _decode(name: str, value: Any) -> Any:
 def _labels(markup: JsonDict | None) -> list[str]:
     rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard") or []
     return [b if isinstance(b, str) else str(b.get("text", "")) for row in rows for b in row]
+
+
+def _command_entities(text: str) -> JsonDict:
+    """A message that starts with /command carries Telegram's bot_command entity."""
+    if not text.startswith("/"):
+        return {}
+    length = _utf16_len(text.split(maxsplit=1)[0])
+    return {"entities": [{"type": "bot_command", "offset": 0, "length": length}]}
 
 
 def _utf16_len(text: str) -> int:
@@ -378,6 +389,11 @@ class FakeBotAPI:
         return self._users[chat_id]
 
     # --- plumbing ------------------------------------------------------------------------------
+
+    def group_member(self, group_id: int, user: FakeUser, *, title: str = "Office") -> FakeUser:
+        """``user`` writing in a group chat (a negative id) that the bot is a member of."""
+        group = self._chats.setdefault(group_id, _Chat(group_id, title, "en", title=title))
+        return FakeUser(self, group, sender=user._sender)
 
     def _notify(self) -> None:
         self._changed.set()
@@ -680,8 +696,9 @@ class FakeBotAPI:
 class FakeUser:
     """A Telegram user in a private chat with the bot (chat id == user id)."""
 
-    def __init__(self, api: FakeBotAPI, chat: _Chat) -> None:
+    def __init__(self, api: FakeBotAPI, chat: _Chat, *, sender: _Chat | None = None) -> None:
         self.api, self._chat, self._cursor = api, chat, 0
+        self._sender = sender or chat  # who writes: the chat itself, or a member of a group
 
     @property
     def id(self) -> int:
@@ -694,18 +711,23 @@ class FakeUser:
         message_id = chat.next_message_id()
         chat.user_message_ids.add(message_id)
         chat.transcript.append(f"user #{message_id}: {what}")
-        self.api._queue("message", {"message_id": message_id, "from": chat.user_dict(),
+        self.api._queue("message", {"message_id": message_id, "from": self._sender.user_dict(),
                                     "chat": chat.chat_dict(), "date": int(time.time()),
                                     **content})
         return message_id
 
+    async def edit(self, message_id: int, text: str) -> None:
+        """The user edits a message of theirs; Telegram sends it again as an edited_message."""
+        assert message_id in self._chat.user_message_ids, f"#{message_id} is not the user's"
+        self._chat.transcript.append(f"user edited #{message_id}: {text!r}")
+        self.api._queue("edited_message", {
+            "message_id": message_id, "from": self._sender.user_dict(),
+            "chat": self._chat.chat_dict(), "date": int(time.time()) - 1,
+            "edit_date": int(time.time()), "text": text, **_command_entities(text)})
+
     async def send(self, text: str) -> int:
         """The user sends a text message; returns its message_id."""
-        if not text.startswith("/"):
-            return self._say(repr(text), text=text)
-        command = {"type": "bot_command", "offset": 0,
-                   "length": _utf16_len(text.split(maxsplit=1)[0])}
-        return self._say(repr(text), text=text, entities=[command])
+        return self._say(repr(text), text=text, **_command_entities(text))
 
     async def send_location(self, latitude: float, longitude: float) -> int:
         return self._say(f"location {latitude},{longitude}",
@@ -729,7 +751,7 @@ class FakeUser:
     async def press_data(self, message_id: int, data: str, *, from_chat_id: int | None = None,
                          label: str | None = None) -> str:
         """Queue a callback query with any data, optionally pressed by another user (forged)."""
-        presser = self.api._chat(from_chat_id if from_chat_id is not None else self.id)
+        presser = self.api._chat(from_chat_id) if from_chat_id is not None else self._sender
         message = self._chat.messages.get(message_id) or {
             "chat": self._chat.chat_dict(), "message_id": message_id, "date": 0}  # inaccessible
         self.api._last_query_id += 1

@@ -20,6 +20,7 @@ from bot.app import SERVICES_KEY, Services
 from handlers import (
     common,
     desk_breaks,
+    guards,
     language,
     menu,
     privacy,
@@ -40,7 +41,17 @@ def register(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     private = filters.ChatType.PRIVATE
 
-    # Ahead of everything: which language this chat is spoken to in, then the answer to
+    # First of all, each in a group of its own, and ending the update there if it applies:
+    # edits, buttons pressed by someone else, personal commands in a group.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED, guards.on_edited_message), group=-1003
+    )
+    application.add_handler(TypeHandler(Update, guards.drop_foreign_buttons), group=-1002)
+    application.add_handler(
+        CommandHandler(guards.PRIVATE_ONLY, guards.private_only, filters=~private), group=-1001
+    )
+
+    # Then: which language this chat is spoken to in, then the answer to
     # "how far did you walk?" (see handlers/walking.py), then /remind (handlers/reminders.py).
     application.add_handler(TypeHandler(Update, common.remember_language), group=-100)
     application.add_handler(TypeHandler(Update, walking.on_any_update), group=-2)
@@ -89,9 +100,11 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(common.stale_button))
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     application.add_handler(MessageHandler(
-        filters.Regex(workout.TYPED_FEELING) & ~filters.COMMAND, workout.on_typed_feeling
+        private & filters.Regex(workout.TYPED_FEELING) & ~filters.COMMAND,
+        workout.on_typed_feeling,
     ))
-    application.add_handler(MessageHandler(filters.TEXT, common.free_text))
+    # In a group, people talk to each other: only commands are for the bot.
+    application.add_handler(MessageHandler(private & filters.TEXT, common.free_text))
     application.add_error_handler(common.on_error)
     application.post_init = on_startup
 

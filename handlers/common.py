@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.app import services
+from bot.app import POLLING_TROUBLE_KEY, services
 from bot.chats import language_for, sync_language
 from handlers.menu import menu_lines
 
@@ -78,9 +79,13 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    if is_polling_failure(update, context) and isinstance(error, TelegramError):
+        context.bot_data[POLLING_TROUBLE_KEY](error)
+        return
     # Updates can carry health answers, so only their ids are logged, never their content.
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error("Unhandled error while handling update %s", update_id, exc_info=context.error)
+    logger.error("Unhandled error while handling update %s", update_id, exc_info=error)
     if isinstance(update, Update) and update.effective_chat:
         try:
             await context.bot.send_message(
@@ -88,3 +93,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         except Exception:  # the apology is best-effort; the error is already logged
             logger.warning("Could not tell chat about the error", exc_info=True)
+        # One apology per message: the handlers after the one that failed are not run, since
+        # what broke it (the database, say) would most likely break them too.
+        raise ApplicationHandlerStop
+
+
+def is_polling_failure(update: object, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """run_polling hands a failed poll to the error handlers with no update, job or task."""
+    return update is None and context.job is None and context.coroutine is None
