@@ -94,7 +94,7 @@ async def test_an_unreachable_bot_api_is_waited_for_then_named_in_one_line(
                            f"http://proxyuser:***@127.0.0.1:{port}/bot (httpx.ConnectError")
     assert "after trying for 3 s" in last
     assert "Traceback" not in stderr and "hunter2" not in stderr and GOOD_TOKEN not in stderr
-    assert list(tmp_path.iterdir()) == [], "a failed start left files behind"
+    assert not os.listdir(tmp_path), "a failed start left files behind"
 
 
 def test_broken_content_stops_the_bot_naming_file_and_field(

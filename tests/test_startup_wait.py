@@ -61,7 +61,7 @@ async def test_a_rejected_token_is_not_waited_for(api: FakeBotAPI) -> None:
         **bot_environment(api, "sqlite+aiosqlite://"),
         "TELEGRAM_BOT_TOKEN": "123456789:AAHfakeTokenForTestsOnly_abcdefgh"}, dotenv=None)
     waits = Waits()
-    with pytest.raises(ConfigError, match="^TELEGRAM_BOT_TOKEN was rejected"):
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_BOT_TOKEN was rejected"):
         await reach_bot_api(settings, [].append, sleep=waits)
     assert waits.taken == []
 
