@@ -6,23 +6,67 @@ revision at start, so an upgrade of the bot never drops stored data.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Where Alembic records the revision a database is at (its default, which env.py keeps).
+VERSION_TABLE = "alembic_version"
+# The database holds health data (the safety answers): only its owner may read it.
+SQLITE_FILE_MODE = 0o600
+
+
+class UnknownSchemaRevision(Exception):
+    """The database was migrated by a newer build to a revision this one does not know."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(f"unknown schema revision {revision!r}")
+        self.revision = revision
 
 
 def create_engine(url: URL) -> AsyncEngine:
     engine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        path = sqlite_file(url)
+        if path is not None:
+
+            def before_sqlite_opens_the_file(*_: Any) -> None:
+                create_private_file(path)
+
+            event.listen(engine.sync_engine, "do_connect", before_sqlite_opens_the_file)
     return engine
+
+
+def sqlite_file(url: URL) -> str | None:
+    """The database file of a SQLite URL; None for an in-memory database or a file: URI."""
+    name = url.database or ""
+    if name in ("", ":memory:") or name.startswith("file:") or url.query.get("uri"):
+        return None
+    return name
+
+
+def create_private_file(path: str) -> None:
+    """Create the SQLite file, if it is missing, readable and writable by its owner only.
+
+    SQLite creates its -wal and -shm files with the permissions of the database file, so they
+    follow. Creating the file with an explicit mode, rather than narrowing the umask around the
+    first connect, leaves the process-wide umask alone for the other threads that run meanwhile.
+    A file that already exists keeps the permissions its owner gave it.
+    """
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SQLITE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(descriptor)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,10 +91,26 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def migrate(engine: AsyncEngine) -> None:
-    """Apply every pending migration; a no-op on an up-to-date database."""
+    """Apply every pending migration; a no-op on an up-to-date database.
+
+    Raises UnknownSchemaRevision, changing nothing, for a database a newer build has migrated.
+    """
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade_to_head)
 
 
 def _upgrade_to_head(connection: Connection) -> None:
-    command.upgrade(alembic_config(connection), "head")
+    config = alembic_config(connection)
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    for revision in stamped_revisions(connection):
+        if revision not in known:
+            raise UnknownSchemaRevision(revision)
+    command.upgrade(config, "head")
+
+
+def stamped_revisions(connection: Connection) -> list[str]:
+    """The revisions the database is at, read without starting Alembic's migration context,
+    which logs at INFO: a refused start says one line and nothing else."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return []
+    return list(connection.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))

@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.app import (
     build_application,
     check_database,
+    hold_library_logging,
     make_services,
     start_in_process,
     stop_in_process,
@@ -104,6 +105,7 @@ async def run_demo(
         async with FakeBotAPI() as api:
             settings = Settings.from_env(demo_environment(api, folder, environ), dotenv=None)
             logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+            hold_library_logging(settings.log_level)
             await check_database(settings)
             from handlers import register
 

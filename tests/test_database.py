@@ -1,9 +1,13 @@
-"""The schema: migrations match the models, run twice safely, and forgetting a chat cascades."""
+"""The schema: migrations match the models, run twice safely, and forgetting a chat cascades;
+a new SQLite file is readable by its owner only."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -80,3 +84,24 @@ async def test_deleting_a_chat_deletes_everything_stored_about_it(engine: AsyncE
             remaining = await session.scalars(select(table.chat_id))
             assert set(remaining) == {10}, table.__tablename__
         assert await session.scalar(select(func.count()).select_from(Chat)) == 1
+
+
+def file_modes(folder: Path) -> dict[str, int]:
+    return {path.name: stat.S_IMODE(path.stat().st_mode) for path in folder.iterdir()}
+
+
+async def test_a_new_sqlite_database_and_its_journal_are_private_to_their_owner(
+    tmp_path: Path,
+) -> None:
+    # A common umask, under which SQLite alone would make the files readable by everyone.
+    umask_before = os.umask(0o022)
+    engine = create_engine(make_url(f"sqlite+aiosqlite:///{tmp_path}/private.db"))
+    try:
+        await migrate(engine)
+        async with engine.connect() as connection:  # the -wal and -shm files live while it does
+            await connection.execute(select(func.count()).select_from(Chat))
+            modes = file_modes(tmp_path)
+    finally:
+        await engine.dispose()
+        os.umask(umask_before)
+    assert modes == dict.fromkeys(["private.db", "private.db-wal", "private.db-shm"], 0o600)
