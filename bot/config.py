@@ -39,6 +39,8 @@ class Settings:
     log_level: str
     # Seconds to keep trying a Bot API that does not answer at start before giving up.
     start_wait: float = 60.0
+    # Seconds a reminder waits for the Bot API's answer before it counts as maybe delivered.
+    reminder_timeout: float = 5.0
 
     def __repr__(self) -> str:  # keeps the token out of tracebacks and debug logs
         return (
@@ -72,6 +74,8 @@ class Settings:
             time_scale=parse_time_scale(values.get("BACKCOACH_TIME_SCALE", "")),
             log_level=parse_log_level(values.get("LOG_LEVEL", "")),
             start_wait=parse_start_wait(values.get("BACKCOACH_START_WAIT", "")),
+            reminder_timeout=parse_reminder_timeout(
+                values.get("BACKCOACH_REMINDER_TIMEOUT", "")),
         )
 
 
@@ -171,6 +175,22 @@ def parse_start_wait(raw: str) -> float:
     if not 0 <= seconds <= 3600:
         raise ConfigError(
             f"BACKCOACH_START_WAIT must be a number of seconds from 0 to 3600, got {text!r}"
+        )
+    return seconds
+
+
+def parse_reminder_timeout(raw: str) -> float:
+    text = raw.strip()
+    if not text:
+        return 5.0
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 120:
+        raise ConfigError(
+            "BACKCOACH_REMINDER_TIMEOUT must be a number of seconds above 0 and at most 120, "
+            f"got {text!r}"
         )
     return seconds
 

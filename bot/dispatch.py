@@ -12,9 +12,23 @@ price: if the process dies between that commit and Telegram's answer, what it ha
 and not yet sent (at most one batch, ``CLAIM_BATCH``, and the messages in flight: under three
 seconds of sending) is not sent that day. A missed nudge costs less than a doubled one, which
 reads like spam and gets bots blocked; and nothing is lost in an orderly stop, because a
-stopping bot puts back what it claimed but did not send. Only answers that say a message did
-not get through put it back for another try: 429 (after waiting ``retry_after``) and network
-errors other than a timeout; a timeout may have delivered it, so it counts as sent.
+stopping bot puts back what it claimed but did not send. What a failed send means is
+``bot.sending.failures``'s answer: only a failure that says the message did not get through (a
+429, after waiting ``retry_after``; a 5xx; a connection that could not be made) puts it back for
+another try. A request that was written and got no answer (a timeout, a connection reset before
+the reply) may have been carried out, so it counts as sent and is never sent again.
+
+A Bot API that stops answering (a timeout, a reset, a 5xx) is taken as an outage
+(``bot.sending.outage``): from the first such failure the drain starts no message and claims
+nothing, puts back what it claimed and had not sent, and asks ``getMe`` after 1, 2, 4, 8, 16 and
+then every 30 seconds until the API answers. Then it goes on, one message alone first, and what
+fell due meanwhile goes out under the usual catch-up rule (at most an hour late). The price: the
+messages already in flight when the outage began, at most ``MAX_IN_FLIGHT`` (16) per process
+(until the first failure is back no more are out, and after it none starts), may be lost,
+however long the outage lasts; none is sent twice. Should sending fail while ``getMe``
+answers, each resumption that fails costs at most its one message, one every 30 seconds at
+most. Each request waits ``Settings.reminder_timeout`` seconds (5 by default) for its answer.
+A tick that cannot reach the database logs one WARNING line and leaves the work to the next.
 
 Rate: Telegram allows about 30 messages a second per bot. The bot's own limiter (bot/app.py)
 spaces every message evenly at 29 a second; reminders take at most ``REMINDER_RATE`` of that,
@@ -32,28 +46,37 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import reminders
 from bot.app import SERVICES_KEY, Services
 from bot.reminders import Claim, Claimed
+from bot.sending.failures import Failure, classify
+from bot.sending.outage import Outage
 
 logger = logging.getLogger(__name__)
 
 REMINDER_RATE = 25.0  # messages a second, of the 29 the bot's limiter allows in all
 TICK_SECONDS = 5.0
 CLAIM_BATCH = 50  # two seconds of sending: also the most a crash can cost
-MAX_IN_FLIGHT = 16  # enough to keep 25 a second going at Telegram's usual 0.1-0.5 s a request
+# Enough to keep 25 a second going at Telegram's usual 0.1-0.5 s a request; also the most an
+# outage of the Bot API can cost.
+MAX_IN_FLIGHT = 16
 RETRIES_AFTER_429 = 1  # the limiter waits retry_after and sends the same message once more
-NETWORK_BACKOFF = 5.0
 STOP_CHECK = 0.25  # how soon a stopping bot is noticed while reminders wait out a 429
 DISPATCHER_KEY = "reminder_dispatcher"
 JOB_NAME = "reminders"
 
 Compose = Callable[[Claimed], tuple[str, InlineKeyboardMarkup | None]]
+
+# The database is down, restarting, out of connections or locked: not a bug, and the next tick
+# tries again.
+DATABASE_TROUBLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, OSError)
 
 
 class Pacer:
@@ -86,9 +109,9 @@ class Pacer:
 
 class Result(Enum):
     SENT = "sent"
-    UNSURE = "unsure"  # timed out: may have arrived, so it is not sent again
+    UNSURE = "unsure"  # written, then no answer: may have arrived, so it is not sent again
     BLOCKED = "blocked"  # 403, or the chat is gone: pause the chat's reminders
-    AGAIN = "again"  # certainly not delivered: put back for the next claim
+    AGAIN = "again"  # certainly not delivered (429, 5xx, no connection): put back
     FAILED = "failed"  # refused for another reason; logged, not retried
 
 
@@ -116,10 +139,15 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def database_reason(error: BaseException) -> str:
+    """The driver's own first line (no SQL, no parameters)."""
+    return str(getattr(error, "orig", None) or error).splitlines()[0]
+
+
 class Dispatcher:
     def __init__(
         self, application: Application, compose: Compose, *, rate: float = REMINDER_RATE,
-        batch: int = CLAIM_BATCH, in_flight: int = MAX_IN_FLIGHT,
+        batch: int = CLAIM_BATCH, in_flight: int = MAX_IN_FLIGHT, timeout: float | None = None,
     ) -> None:
         services: Services = application.bot_data[SERVICES_KEY]
         self.application = application
@@ -128,6 +156,9 @@ class Dispatcher:
         self.compose = compose
         self.pacer = Pacer(rate)
         self.batch = batch
+        self.timeout = services.settings.reminder_timeout if timeout is None else timeout
+        self.outage = Outage(application.bot, timeout=self.timeout,
+                             keep_going=lambda: self.application.running)
         self.total = Report()
         self._slots = asyncio.Semaphore(in_flight)
         self._lock = asyncio.Lock()
@@ -146,47 +177,78 @@ class Dispatcher:
         job_queue.run_repeating(self.tick, interval=interval, first=interval, name=JOB_NAME)
 
     async def tick(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
-        # The drain runs as its own task, so a long burst never overlaps the next tick and the
-        # application waits for it (and its putting back) when it stops.
+        # The drain runs as its own task, so a long burst (or an outage waited out) never
+        # overlaps the next tick, and the application waits for it (and its putting back) when
+        # it stops.
         if self._task is None or self._task.done():
             self._task = self.application.create_task(self.drain(), name="reminder drain")
 
     async def drain(self) -> Report:
-        """Send everything due now, batch by batch, until nothing is due or the bot stops."""
+        """Send everything due now, batch by batch, until nothing is due or the bot stops;
+        an outage of the Bot API on the way is waited out."""
         async with self._lock:
             report = Report()
-            pending: set[asyncio.Task[None]] = set()
-            outcomes: list[tuple[Claimed, Result]] = []
             try:
-                while self.application.running:
-                    claim = await reminders.claim_due(self.sessions, self.clock(), self.batch)
-                    self._count_skips(claim, report)
-                    if claim.empty:
-                        if not pending:
-                            break
-                        # Sends still out may put reminders back: claim once more after them.
-                        await asyncio.gather(*pending, return_exceptions=True)
-                        await self._settle(outcomes, report)
-                        continue
-                    unsent = list(reversed(claim.to_send))
-                    while unsent and self.application.running:
-                        await self._slots.acquire()
-                        if not await self.pacer.wait(lambda: self.application.running):
-                            self._slots.release()
-                            break
-                        task = asyncio.create_task(self._send(unsent.pop(), outcomes))
-                        pending.add(task)
-                        task.add_done_callback(pending.discard)
-                    if unsent:  # the bot is stopping: the next start sends these
-                        report.put_back += await reminders.release(self.sessions, unsent)
-                    await self._settle(outcomes, report)
+                await self._drain(report)
+            except DATABASE_TROUBLE as error:
+                logger.warning("Reminders: cannot reach the database (%s); trying again at the "
+                               "next tick", database_reason(error))
             finally:
-                await asyncio.gather(*pending, return_exceptions=True)
-                await self._settle(outcomes, report)
                 self.total.add(report)
             if report != Report():
                 logger.info("Reminders: %s", report)
             return report
+
+    async def _drain(self, report: Report) -> None:
+        pending: set[asyncio.Task[None]] = set()
+        outcomes: list[tuple[Claimed, Result]] = []
+        try:
+            while self.application.running:
+                if self.outage.on:
+                    await self._finish(pending, outcomes, report)
+                    if not await self.outage.wait_out():
+                        break
+                claim = await reminders.claim_due(self.sessions, self.clock(), self.batch)
+                self._count_skips(claim, report)
+                if claim.empty:
+                    if not pending:
+                        break
+                    # Sends still out may put reminders back: claim once more after them.
+                    await self._finish(pending, outcomes, report)
+                    continue
+                unsent = list(reversed(claim.to_send))
+                while unsent and await self._may_send(pending):
+                    task = asyncio.create_task(self._send(unsent.pop(), outcomes))
+                    pending.add(task)
+                    task.add_done_callback(pending.discard)
+                if unsent:  # the bot is stopping, or the Bot API stopped answering
+                    report.put_back += await reminders.release(self.sessions, unsent)
+                await self._settle(outcomes, report)
+        finally:
+            await self._finish(pending, outcomes, report)
+
+    async def _may_send(self, pending: set[asyncio.Task[None]]) -> bool:
+        """Wait for a free slot and the pacer's permit; False, holding neither, once the bot
+        stops or the Bot API stops answering."""
+        if self.outage.alone and pending:
+            # The first message after an outage goes alone: if sending still fails, it is the
+            # only one that can be lost.
+            await asyncio.wait(pending)
+        if not self._sending():
+            return False
+        await self._slots.acquire()
+        if await self.pacer.wait(self._sending):
+            return True
+        self._slots.release()
+        return False
+
+    def _sending(self) -> bool:
+        return self.application.running and not self.outage.on
+
+    async def _finish(self, pending: set[asyncio.Task[None]],
+                      outcomes: list[tuple[Claimed, Result]], report: Report) -> None:
+        await asyncio.gather(*pending, return_exceptions=True)
+        await self._settle(outcomes, report)
 
     def _count_skips(self, claim: Claim, report: Report) -> None:
         report.skipped_late += claim.skipped_late
@@ -199,37 +261,39 @@ class Dispatcher:
             logger.exception("Reminder %s could not be composed or sent", item.reminder_id)
             outcomes.append((item, Result.FAILED))
         finally:
+            # Released only now: an outage _deliver noticed is seen before another send starts.
             self._slots.release()
 
     async def _deliver(self, item: Claimed) -> Result:
         text, markup = self.compose(item)
         try:
             await self.application.bot.send_message(
-                item.chat_id, text, reply_markup=markup, rate_limit_args=RETRIES_AFTER_429
+                item.chat_id, text, reply_markup=markup, rate_limit_args=RETRIES_AFTER_429,
+                read_timeout=self.timeout, write_timeout=self.timeout,
+                connect_timeout=self.timeout,
             )
-        except RetryAfter as error:
+        except TelegramError as error:
+            return self._failed(item, error, classify(error))
+        self.outage.answered()
+        return Result.SENT
+
+    def _failed(self, item: Claimed, error: TelegramError, failure: Failure) -> Result:
+        if failure in (Failure.NOT_SENT, Failure.MAYBE_SENT):
+            self.outage.failed(error)
+            if failure is Failure.NOT_SENT:
+                return Result.AGAIN
+            logger.info("Reminder %s got no answer (%s); it may have arrived, so it is not sent "
+                        "again", item.reminder_id, error.message)
+            return Result.UNSURE
+        self.outage.answered()
+        if isinstance(error, RetryAfter):
             # Still limited after the limiter's own wait and retry: pause all reminders.
             self.pacer.hold(retry_after_seconds(error))
             return Result.AGAIN
-        except Forbidden:
+        if failure is Failure.BLOCKED:
             return Result.BLOCKED
-        except BadRequest as error:
-            if "chat not found" in error.message.lower():
-                return Result.BLOCKED
-            logger.error("Reminder %s refused: %s", item.reminder_id, error.message)
-            return Result.FAILED
-        except TimedOut:
-            logger.warning("Reminder %s timed out; it may have arrived", item.reminder_id)
-            return Result.UNSURE
-        except NetworkError as error:
-            logger.warning("Reminder %s not sent (%s); trying again soon", item.reminder_id,
-                           error.message)
-            self.pacer.hold(NETWORK_BACKOFF)
-            return Result.AGAIN
-        except TelegramError as error:
-            logger.error("Reminder %s refused: %s", item.reminder_id, error.message)
-            return Result.FAILED
-        return Result.SENT
+        logger.error("Reminder %s refused: %s", item.reminder_id, error.message)
+        return Result.FAILED
 
     async def _settle(self, outcomes: list[tuple[Claimed, Result]], report: Report) -> None:
         """Record what the sends found: blocked chats paused, undelivered ones put back."""

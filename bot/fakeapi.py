@@ -21,9 +21,10 @@ set/get/deleteMyCommands, sendMessage, editMessageText, editMessageCaption,
 editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, sendPhoto,
 sendDocument (+ a few setters that just return true).  parse_mode="HTML" is rendered (plain
 text + entities, bad tags give Telegram's "can't parse entities"); other parse modes are kept
-verbatim.  Faults: fail_next(), block()/unblock(), set_rate_limit().  Chats the bot writes to
-are created on the fly (chat id == user id, private); a second concurrent getUpdates ends the
-first with 409 Conflict, as on Telegram.
+verbatim.  Faults: fail_next(), block()/unblock(), set_rate_limit(), and outage()/end_outage()
+for a Bot API that stops answering (hangs, resets the connection after carrying a request out,
+or answers 502).  Chats the bot writes to are created on the fly (chat id == user id,
+private); a second concurrent getUpdates ends the first with 409 Conflict, as on Telegram.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import math
 import re
 import struct
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -84,6 +85,7 @@ class ApiCall:
     timestamp: float
     error: str | None = None
     uploads: dict[str, Upload] = field(default_factory=dict)  # multipart files by field name
+    outage: str | None = None  # the mode of the outage() that met this call
 
 
 @dataclass
@@ -131,6 +133,21 @@ class _Fault:
     retry_after: int | None
     times: int
     chat_id: int | None
+
+
+OUTAGE_MODES = ("hang", "reset", "error")
+_GAVE_UP = "no answer: the client gave up during the outage"
+
+
+@dataclass
+class _Outage:
+    mode: str
+    until: float  # time.monotonic(); math.inf lasts until end_outage()
+    methods: frozenset[str] | None  # lower-case names; None: every method, getUpdates too
+
+    def hits(self, method: str) -> bool:
+        return time.monotonic() < self.until and (
+            self.methods is None or method.lower() in self.methods)
 
 
 @dataclass
@@ -287,6 +304,7 @@ class FakeBotAPI:
         self._queries: dict[str, int] = {}  # open callback query id -> presser's chat id
         self._last_query_id = 4_000_000_000_000_000_000
         self._faults: list[_Fault] = []
+        self._outage: _Outage | None = None
         self._blocked: set[int] = set()
         self._global_rate: float | None = None
         self._chat_rate: float | None = None
@@ -362,6 +380,29 @@ class FakeBotAPI:
         self._blocked.discard(chat_id)
         if notify:
             self._member_update(chat_id, "kicked", "member")
+
+    def outage(self, mode: str, seconds: float | None = None, *,
+               methods: Iterable[str] | None = None) -> None:
+        """The Bot API stops answering for `seconds` from now (until end_outage() if None), for
+        `methods` (every method, getUpdates too, if None), as Telegram or the network to it can:
+
+        hang   no answer until the outage ends, then the request is carried out; a request whose
+               client gives up first (a timeout) is not carried out, and its call's error says so
+        reset  the request is carried out (a message is sent), then the connection is closed
+               without an answer: httpx says "Server disconnected without sending a response"
+        error  502 Bad Gateway, and nothing is carried out
+        """
+        if mode not in OUTAGE_MODES:
+            raise ValueError(f"outage mode must be one of {OUTAGE_MODES}, got {mode!r}")
+        until = math.inf if seconds is None else time.monotonic() + seconds
+        names = None if methods is None else frozenset(m.lower() for m in methods)
+        self._outage = _Outage(mode, until, names)
+
+    def end_outage(self) -> None:
+        if self._outage is not None:
+            self._outage.until = time.monotonic()  # hung requests see it end and go on
+            self._outage = None
+        self._notify()
 
     def set_rate_limit(self, global_per_second: float | None = 30,
                        per_chat_per_second: float | None = None) -> None:
@@ -441,7 +482,11 @@ class FakeBotAPI:
                                           (request.match_info["method"], None))
         call = ApiCall(name, params, time.monotonic(), uploads=uploads)
         self.calls.append(call)
+        outage = self._outage if self._outage is not None and self._outage.hits(name) else None
         try:
+            if outage is not None:
+                call.outage = outage.mode
+                await self._outage_before(outage, call)
             if request.match_info["token"] != self._token:
                 raise _ApiError(401, "Unauthorized")
             if handler is None:
@@ -453,9 +498,28 @@ class FakeBotAPI:
             body: JsonDict = {"ok": False, "error_code": err.code, "description": err.description}
             if err.retry_after is not None:
                 body["parameters"] = {"retry_after": err.retry_after}
-            return web.json_response(body, status=err.code)
-        self._notify()
-        return web.json_response({"ok": True, "result": result})
+            response = web.json_response(body, status=err.code)
+        else:
+            self._notify()
+            response = web.json_response({"ok": True, "result": result})
+        if outage is not None and outage.mode == "reset" and request.transport is not None:
+            # Carried out, and the answer is lost with the connection; aiohttp then finds the
+            # transport closed and drops the response quietly.
+            request.transport.close()
+        return response
+
+    async def _outage_before(self, outage: _Outage, call: ApiCall) -> None:
+        """What an outage does before a request is carried out: 502, or no answer until it
+        ends (aiohttp cancels the wait if the client hangs up first: then nothing is done)."""
+        if outage.mode == "error":
+            raise _ApiError(502, "Bad Gateway")
+        if outage.mode == "hang":
+            try:
+                await self._wait_for(lambda: not outage.hits(call.method) or self._closing,
+                                     math.inf)
+            except asyncio.CancelledError:
+                call.error = _GAVE_UP
+                raise
 
     def _injected_fault(self, method: str, params: Params) -> None:
         for fault in self._faults:

@@ -52,9 +52,12 @@ def classify(error: BaseException) -> Failure:
         cause = error.__cause__
         if isinstance(cause, _NEVER_WRITTEN):
             return Failure.NOT_SENT
-        if isinstance(cause, httpx.HTTPError) or isinstance(error, TimedOut):
+        # Behind it a transport error, or one python-telegram-bot does not know ("Unknown error
+        # in HTTP implementation"): nothing says the request was not carried out.
+        if isinstance(error, TimedOut) or (
+                cause is not None and not isinstance(cause, TelegramError)):
             return Failure.MAYBE_SENT
-        # No transport error behind it: the server answered with a 5xx status.
+        # The server answered with a 5xx status (at worst with a body that is not JSON).
         return Failure.NOT_SENT
     if isinstance(error, TelegramError):
         return Failure.REFUSED
