@@ -7,6 +7,9 @@ one exercise in each, and measures every prompt's arrival at the fake server:
 * step lateness: how much later than its timer a prompt arrived after the previous one;
 * drift: how far the last prompt of the exercise is behind the plan that started with it.
 
+The tests check the pacing itself with timers they move by hand (ManualTimers in
+tests/harness.py); this measures what real timers on a busy event loop add to it.
+
 Usage: python -m benchmarks.bench_workout [--workouts 50] [--exercise knees_to_chest]
        [--stagger 10] [--scale 1.0]
 With DATABASE_URL naming a PostgreSQL server it runs there, otherwise on SQLite.

@@ -16,9 +16,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import ConfigError, RedactingFormatter, Settings
 from bot.content import Content, load_content
-from bot.db import create_engine, make_sessionmaker, migrate
+from bot.db import UnknownSchemaRevision, create_engine, make_sessionmaker, migrate
 from bot.models import utcnow
 from bot.polling import PollingTrouble
+from bot.timers import JobQueueTimers, MakeTimers
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ class Services:
     conversation_timeout: float = 15 * 60
     # The wall clock (aware UTC) for everything calendar-based; tests drive their own.
     clock: Callable[[], datetime] = utcnow
+    # Makes the timers of live workouts once the application runs; tests pass timers they move.
+    make_timers: MakeTimers = JobQueueTimers
 
     def scaled(self, seconds: float) -> float:
         return seconds * self.settings.time_scale
@@ -50,18 +53,37 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data[SERVICES_KEY]
 
 
+# The lowest level each library may log at, whatever LOG_LEVEL says: below it, it logs what
+# people typed and answered (health data stays out of the log at every level) or the token.
+LIBRARY_LOG_FLOORS: dict[str, int] = {
+    # At DEBUG every SQL call with its parameters, which hold the safety answers.
+    "aiosqlite": logging.INFO,
+    # At INFO statements and their parameters, at DEBUG the rows read (engine, pool, orm).
+    "sqlalchemy": logging.WARNING,
+    # At DEBUG whole updates and API calls: people's messages and answers.
+    "telegram": logging.INFO,
+    # At INFO every request URL, and the URL holds the token; httpcore is the layer below.
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    # At INFO a line for every run of the reminder job.
+    "apscheduler": logging.WARNING,
+}
+
+
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter(LOG_FORMAT, settings.token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
-    # httpx logs every request URL, and the URL holds the token; it stays quiet below WARNING.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
-    # At DEBUG python-telegram-bot logs whole updates and API calls, which hold people's
-    # answers to the safety questions: health data stays out of the log at every level.
-    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
+    hold_library_logging(settings.log_level)
+
+
+def hold_library_logging(log_level: str) -> None:
+    """Keep each library in LIBRARY_LOG_FLOORS at its floor, or at ``log_level`` if higher."""
+    level = logging.getLevelNamesMapping()[log_level]
+    for name, floor in LIBRARY_LOG_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, level))
 
 
 async def open_database(settings: Settings) -> AsyncEngine:
@@ -69,6 +91,14 @@ async def open_database(settings: Settings) -> AsyncEngine:
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
+    except UnknownSchemaRevision as error:
+        await engine.dispose()
+        await finish_sqlite_threads()
+        raise ConfigError(
+            f"DATABASE_URL: the database at {settings.database_url_for_display} was made by a "
+            f"newer version of Back Coach (schema revision {error.revision}); run that version "
+            "or a newer one, or point DATABASE_URL at another database"
+        ) from None
     except (SQLAlchemyError, OSError) as error:
         await engine.dispose()
         await finish_sqlite_threads()

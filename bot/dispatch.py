@@ -39,10 +39,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import timedelta
 from enum import Enum
 from typing import Any
 
@@ -51,12 +49,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import InlineKeyboardMarkup
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
-from telegram.warnings import PTBDeprecationWarning
 
 from bot import reminders
 from bot.app import SERVICES_KEY, Services
 from bot.reminders import Claim, Claimed
-from bot.sending.failures import Failure, classify
+from bot.sending.failures import Failure, classify, retry_after_seconds
 from bot.sending.outage import Outage
 
 logger = logging.getLogger(__name__)
@@ -130,13 +127,6 @@ class Report:
     def add(self, other: Report) -> None:
         for item in fields(self):
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # the int/timedelta migration warns on every read
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: Any = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def database_reason(error: BaseException) -> str:

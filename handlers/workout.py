@@ -7,35 +7,41 @@ from __future__ import annotations
 
 import logging
 import re
-import time
+from functools import partial
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes, ConversationHandler
 
 from bot import workouts
 from bot.app import SERVICES_KEY, Services, services
-from bot.models import Chat
-from bot.screening import Decision, Purpose
-from bot.workout import Status
-from bot.workout_text import overview
-from handlers.common import free_text, language_of, text
-from handlers.workout_live import (
+from bot.live_workout import (
     EXERCISING,
     FEELING_AFTER,
     FEELING_BEFORE,
     FEELING_QUESTION,
     OVERVIEW,
     LiveWorkout,
+    save_run,
+)
+from bot.models import Chat
+from bot.screening import Decision, Purpose
+from bot.workout import Status, Transition, WorkoutRun
+from bot.workout_text import overview
+from handlers.common import free_text, language_of, text
+from handlers.workout_live import (
     cancel_timers,
+    carry_out,
     control_button,
     edit,
     feeling_keyboard,
     live_workouts,
-    save_run,
+    pick_up,
     say,
+    send,
     send_card,
     show,
+    timer_name,
+    timers,
 )
 
 logger = logging.getLogger(__name__)
@@ -58,6 +64,8 @@ async def workout_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if update.callback_query:
         await update.callback_query.answer()
     svc, chat_id = services(context), update.effective_chat.id
+    if await pick_up_stalled(context.application, chat_id):
+        return ConversationHandler.END
     async with svc.sessions.begin() as session:
         gate = await workouts.workout_gate(session, chat_id, svc.clock())
     if gate not in (workouts.Gate.OPEN, workouts.Gate.OPEN_JUST_SCREENED):
@@ -71,6 +79,16 @@ async def workout_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await start_workout(update, context)
         return ConversationHandler.END
     return await start_check(update, context, Purpose.RECHECK)
+
+
+async def pick_up_stalled(application: Application, chat_id: int) -> bool:
+    """A workout whose last step could not be shown goes on where it is, not from the start."""
+    live = live_workouts(application).get(chat_id)
+    if live is None or not live.stalled:
+        return False
+    async with live.lock:
+        await pick_up(application, live)
+    return True
 
 
 async def after_quick_check(
@@ -183,26 +201,32 @@ async def on_control(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if action in ("go", "harder", "easier"):
             await on_overview_button(update, context, live, action)
             return
-        if live.stage != EXERCISING and action != "stop":
-            await query.answer(say(svc, live, "workout.answers.exercise_over"))
-            return
-        run = live.run
-        if action == "start":
-            transition = run.start_exercise(step)
-        elif action == "skip":
-            transition = run.skip(step)
-        elif action == "pause":
-            elapsed = (time.monotonic() - live.timer_started) / svc.settings.time_scale
-            transition = run.pause(elapsed, step)
-        elif action == "resume":
-            transition = run.resume(step)
+        transition = None
+        if live.stage == EXERCISING or action == "stop":
+            elapsed = timers(context.application).elapsed(timer_name(live.chat_id))
+            transition = apply_press(live.run, action, step, elapsed)
+        if transition is not None and transition.applied:
+            await query.answer()
+            await show(context.application, live, transition)
+        elif live.stalled:
+            # Whatever was pressed, the person has not seen where the workout is: show it.
+            await query.answer()
+            await pick_up(context.application, live)
         else:
-            transition = run.stop()
-        if not transition.applied:
             await query.answer(say(svc, live, "workout.answers.exercise_over"))
-            return
-        await query.answer()
-        await show(context.application, live, transition)
+
+
+def apply_press(run: WorkoutRun, action: str, step: int, elapsed: float) -> Transition:
+    """What a control button does to the run; ``elapsed``: programme seconds of the timer."""
+    if action == "start":
+        return run.start_exercise(step)
+    if action == "skip":
+        return run.skip(step)
+    if action == "pause":
+        return run.pause(elapsed, step)
+    if action == "resume":
+        return run.resume(step)
+    return run.stop()
 
 
 async def on_overview_button(
@@ -216,7 +240,7 @@ async def on_overview_button(
     if action == "go":
         live.stage = EXERCISING
         await edit(context, live.chat_id, live.control_message_id, query.message.text, None)
-        await send_card(context, live)
+        await carry_out(context.application, live, partial(send_card, context.application, live))
         return
     harder = action == "harder"
     live.run = workouts.new_run(svc.content, harder=harder)
@@ -269,7 +293,10 @@ async def stop_live_workout(application: Application, chat_id: int, *, quietly: 
             async with svc.sessions.begin() as session:
                 await save_run(session, live)
             return True
-        await application.bot.send_message(chat_id, say(svc, live, "workout.cancel.stopped"))
+        # The workout has stopped either way: the note must not keep the stop from being shown.
+        note = say(svc, live, "workout.cancel.stopped")
+        await carry_out(application, live, partial(send, application, live, note,
+                                                   controlling=False))
         await show(application, live, transition)
     return True
 
@@ -294,9 +321,8 @@ async def resume_interrupted(application: Application) -> None:
             lives.append(LiveWorkout(row.chat_id, row.id, run, lang, EXERCISING))
     for live in lives:
         live_workouts(application)[live.chat_id] = live
+        offer = partial(send_card, application, live, say(svc, live, "workout.restart.interrupted"))
         try:
-            await send_card(application, live, say(svc, live, "workout.restart.interrupted"))
-        except Forbidden:
-            live_workouts(application).pop(live.chat_id, None)
+            await carry_out(application, live, offer)
         except Exception:
             logger.exception("Could not offer an interrupted workout to a chat")

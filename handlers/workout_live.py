@@ -2,54 +2,49 @@
 
 Each transition of ``bot.workout``'s engine turns into a new message only where the person must
 act (a new exercise, the other side, the rest that ends a set) and otherwise into an edit of one
-status message (every hold and release), so the chat is not flooded. Timers are JobQueue jobs
-named after the chat and tagged with the engine's generation, so a timer that fires after a
-pause, skip or stop changes nothing.
+status message (every hold and release), so the chat is not flooded. Each chat has one timer
+(``bot.timers``), tagged with the engine's generation, so a timer that fires after a pause, skip
+or stop changes nothing.
+
+The person on the floor depends on every prompt, so each request is tried again on failures
+that may pass (``bot.sending.retry``). A step that still cannot be shown leaves the workout
+``stalled``: the person's next press of a workout button, or /workout, shows it where it is.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import workouts
 from bot.app import SERVICES_KEY, Services
-from bot.models import WorkoutSession
-from bot.workout import BeatKind, Event, Status, Transition, WorkoutRun
+from bot.live_workout import (
+    FEELING_AFTER,
+    FEELING_QUESTION,
+    LiveWorkout,
+    must_save,
+    save_run,
+    seconds_left,
+    status_actions,
+    status_text,
+)
+from bot.sending.failures import Failure, classify
+from bot.sending.retry import with_retries
+from bot.timers import Timers
+from bot.workout import BeatKind, Event, Status, Transition
 from bot.workout_text import beat_status, exercise_card, exercise_name, summary_text
 
+logger = logging.getLogger(__name__)
+
 LIVE_KEY = "live_workouts"
-
-# Stages of a live workout around the engine's own states.
-FEELING_BEFORE, OVERVIEW, EXERCISING, FEELING_AFTER = "before", "overview", "exercising", "after"
-FEELING_QUESTION = {
-    FEELING_BEFORE: "workout.feeling.before", FEELING_AFTER: "workout.feeling.after",
-}
-# Engine events after which the stored state must change (a new exercise, an end).
-SAVED_EVENTS = frozenset({
-    Event.EXERCISE_STARTED, Event.EXERCISE_DONE, Event.REST_OVER, Event.SKIPPED, Event.STOPPED,
-    Event.RESTORED,
-})
-
-
-@dataclass
-class LiveWorkout:
-    """A workout in progress in one chat, with the message that carries its live buttons."""
-
-    chat_id: int
-    workout_id: int
-    run: WorkoutRun
-    lang: str
-    stage: str
-    control_message_id: int | None = None
-    timer_started: float = 0.0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+TIMERS_KEY = "workout_timers"
+T = TypeVar("T")
 
 
 def live_workouts(application: Application) -> dict[int, LiveWorkout]:
@@ -94,20 +89,30 @@ def timer_name(chat_id: int) -> str:
     return f"workout:{chat_id}"
 
 
+def timers(application: Application) -> Timers:
+    """The application's workout timers, made on first use, when its JobQueue runs."""
+    made: Timers | None = application.bot_data.get(TIMERS_KEY)
+    if made is None:
+        svc: Services = application.bot_data[SERVICES_KEY]
+        assert application.job_queue is not None
+        made = svc.make_timers(application.job_queue, svc.settings.time_scale)
+        application.bot_data[TIMERS_KEY] = made
+    return made
+
+
 def cancel_timers(application: Application, chat_id: int) -> None:
-    for job in application.job_queue.get_jobs_by_name(timer_name(chat_id)):
-        job.schedule_removal()
+    timers(application).cancel(timer_name(chat_id))
 
 
-async def on_timer(context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat_id, workout_id, generation = context.job.data
-    live = live_workouts(context.application).get(chat_id)
+async def on_timer(application: Application, chat_id: int, workout_id: int, generation: int
+                   ) -> None:
+    live = live_workouts(application).get(chat_id)
     if live is None or live.workout_id != workout_id:
         return
     async with live.lock:
         transition = live.run.beat_elapsed(generation)
         if transition.applied:
-            await show(context.application, live, transition)
+            await show(application, live, transition)
 
 
 # --- showing a transition --------------------------------------------------------------------
@@ -117,53 +122,82 @@ async def show(application: Application, live: LiveWorkout, t: Transition) -> No
     """Schedule the next timer, update the chat, and store the state where it matters."""
     svc: Services = application.bot_data[SERVICES_KEY]
     cancel_timers(application, live.chat_id)
+    live.timer_seconds = t.schedule_in
     if t.schedule_in is not None:
-        live.timer_started = time.monotonic()
-        application.job_queue.run_once(
-            on_timer, svc.scaled(t.schedule_in), data=(live.chat_id, live.workout_id, t.generation),
-            name=timer_name(live.chat_id), chat_id=live.chat_id,
-        )
+        fire = partial(on_timer, application, live.chat_id, live.workout_id, t.generation)
+        timers(application).start(timer_name(live.chat_id), t.schedule_in, fire)
     # The database first: it is what a restart resumes from, whatever the chat shows.
-    if t.event in SAVED_EVENTS or live.run.status in (Status.FINISHED, Status.STOPPED):
+    if must_save(live, t):
         async with svc.sessions.begin() as session:
             await save_run(session, live)
+    await carry_out(application, live, partial(render, application, svc, live, t))
+
+
+async def carry_out(application: Application, live: LiveWorkout,
+                    step: Callable[[], Awaitable[None]]) -> None:
+    """Show one step of the workout in the chat. One the retries could not get through leaves
+    the workout stalled for ``pick_up``; a blocked bot ends the workout."""
     try:
-        await render(application, svc, live, t)
-    except Forbidden:
-        # The person blocked the bot: nobody is there to follow the workout.
-        live.run.stop()
-        live_workouts(application).pop(live.chat_id, None)
-        cancel_timers(application, live.chat_id)
-        async with svc.sessions.begin() as session:
-            await save_run(session, live)
+        await step()
+    except TelegramError as error:
+        failure = classify(error)
+        if failure is Failure.BLOCKED:
+            # Nobody is there to follow the workout.
+            await end_unseen(application, live)
+            return
+        if not failure.transient:
+            raise
+        live.stalled = True
+        logger.warning("A workout step could not be shown (%s); the person's next press or "
+                       "/workout shows it", failure.value)
+        return
+    live.stalled = False
+
+
+async def end_unseen(application: Application, live: LiveWorkout) -> None:
+    svc: Services = application.bot_data[SERVICES_KEY]
+    live.run.stop()
+    live_workouts(application).pop(live.chat_id, None)
+    cancel_timers(application, live.chat_id)
+    async with svc.sessions.begin() as session:
+        await save_run(session, live)
+
+
+async def deliver(svc: Services, request: Callable[[], Awaitable[T]]) -> T:
+    # A prompt shown twice costs less than one lost while the person lies on the floor waiting
+    # for it, so a request that may have arrived already is sent again too.
+    sleep = partial(scaled_sleep, svc)
+    return await with_retries(request, sleep=sleep, maybe_sent_too=True)
+
+
+async def scaled_sleep(svc: Services, seconds: float) -> None:
+    await asyncio.sleep(svc.scaled(seconds))
+
+
+async def send(application: Application, live: LiveWorkout, text: str,
+               markup: InlineKeyboardMarkup | None = None, *, controlling: bool = True) -> None:
+    """A new message; with ``controlling`` it carries the live buttons from now on."""
+    svc: Services = application.bot_data[SERVICES_KEY]
+    message = await deliver(svc, partial(application.bot.send_message, live.chat_id, text,
+                                         reply_markup=markup))
+    if controlling:
+        live.control_message_id = message.message_id
 
 
 async def render(application: Application, svc: Services, live: LiveWorkout, t: Transition
                  ) -> None:
-    bot, run, chat_id = application.bot, live.run, live.chat_id
+    run, chat_id = live.run, live.chat_id
     step = run.current_step
     switching_sides = t.event is Event.NEXT_BEAT and t.beat.kind is BeatKind.SWITCH_SIDE
     if t.event is Event.EXERCISE_STARTED or switching_sides:
         # The person must act: a new message, so the phone buzzes.
         await edit_markup(application, chat_id, live.control_message_id, None)
-        message = await bot.send_message(
-            chat_id, beat_status(svc.content, live.lang, step, t.beat),
-            reply_markup=controls(svc, live, "pause", "skip", "stop"),
-        )
-        live.control_message_id = message.message_id
-    elif t.event is Event.NEXT_BEAT:
-        await edit(application, chat_id, live.control_message_id,
-                   beat_status(svc.content, live.lang, step, t.beat),
+        await send(application, live, beat_status(svc.content, live.lang, step, t.beat),
                    controls(svc, live, "pause", "skip", "stop"))
-    elif t.event is Event.PAUSED:
+    elif t.event in (Event.NEXT_BEAT, Event.PAUSED, Event.RESUMED):
         await edit(application, chat_id, live.control_message_id,
-                   say(svc, live, "workout.status.paused"),
-                   controls(svc, live, "resume", "skip", "stop"))
-    elif t.event is Event.RESUMED:
-        resting = t.status is Status.RESTING_BETWEEN_EXERCISES
-        actions = ("start_now", "pause", "skip", "stop") if resting else ("pause", "skip", "stop")
-        await edit(application, chat_id, live.control_message_id,
-                   resumed_text(svc, live, t), controls(svc, live, *actions))
+                   status_text(svc.content, live, t.status, t.beat, t.schedule_in),
+                   controls(svc, live, *status_actions(t.status)))
     elif t.event is Event.EXERCISE_DONE:
         done_step = run.session[t.ended_step]
         await edit(application, chat_id, live.control_message_id,
@@ -187,61 +221,59 @@ async def render(application: Application, svc: Services, live: LiveWorkout, t: 
         await finish(application, svc, live, finished=False)
 
 
-def resumed_text(svc: Services, live: LiveWorkout, t: Transition) -> str:
-    if t.status is Status.RESTING_BETWEEN_EXERCISES:
-        return say(svc, live, "workout.rest.between", seconds=round(t.schedule_in or 0),
-                   name=exercise_name(svc.content, live.lang, live.run.current_step))
-    return beat_status(svc.content, live.lang, live.run.current_step, t.beat, t.schedule_in)
-
-
 async def after_exercise(application: Application, svc: Services, live: LiveWorkout,
                          t: Transition) -> None:
     if t.status is Status.FINISHED:
-        await application.bot.send_message(live.chat_id, say(svc, live, "workout.rest.last"))
+        await send(application, live, say(svc, live, "workout.rest.last"), controlling=False)
         await finish(application, svc, live, finished=True)
         return
-    message = await application.bot.send_message(
-        live.chat_id,
-        say(svc, live, "workout.rest.between", seconds=round(t.schedule_in or 0),
-            name=exercise_name(svc.content, live.lang, live.run.current_step)),
-        reply_markup=controls(svc, live, "start_now", "pause", "skip", "stop"),
-    )
-    live.control_message_id = message.message_id
+    await send(application, live, status_text(svc.content, live, t.status, None, t.schedule_in),
+               controls(svc, live, *status_actions(t.status)))
 
 
-async def send_card(target: Application | ContextTypes.DEFAULT_TYPE, live: LiveWorkout,
-                    intro: str | None = None) -> None:
-    application = target if isinstance(target, Application) else target.application
+async def send_card(application: Application, live: LiveWorkout, intro: str | None = None
+                    ) -> None:
     svc: Services = application.bot_data[SERVICES_KEY]
     card = exercise_card(svc.content, live.lang, live.run, live.run.step_index)
-    message = await application.bot.send_message(
-        live.chat_id, f"{intro}\n\n{card}" if intro else card,
-        reply_markup=controls(svc, live, "start", "skip", "stop"),
-    )
-    live.control_message_id = message.message_id
+    await send(application, live, f"{intro}\n\n{card}" if intro else card,
+               controls(svc, live, "start", "skip", "stop"))
 
 
 async def finish(application: Application, svc: Services, live: LiveWorkout, *, finished: bool
                  ) -> None:
     summary = live.run.summary()
-    await application.bot.send_message(
-        live.chat_id, summary_text(svc.content, live.lang, summary, finished)
-    )
+    await send(application, live, summary_text(svc.content, live.lang, summary, finished),
+               controlling=False)
     if not summary.done_steps:
         live_workouts(application).pop(live.chat_id, None)
         return
     live.stage = FEELING_AFTER
-    message = await application.bot.send_message(
-        live.chat_id, say(svc, live, FEELING_QUESTION[FEELING_AFTER]),
-        reply_markup=feeling_keyboard(svc, live, "a"),
-    )
-    live.control_message_id = message.message_id
+    await ask_feeling_after(application, svc, live)
 
 
-async def save_run(session: AsyncSession, live: LiveWorkout) -> None:
-    workout = await session.get(WorkoutSession, live.workout_id)
-    if workout is not None:
-        workouts.save(workout, live.run)
+async def ask_feeling_after(application: Application, svc: Services, live: LiveWorkout) -> None:
+    await send(application, live, say(svc, live, FEELING_QUESTION[FEELING_AFTER]),
+               feeling_keyboard(svc, live, "a"))
+
+
+async def pick_up(application: Application, live: LiveWorkout) -> None:
+    """Show the workout where it is, after a step the person needed could not be shown."""
+    svc: Services = application.bot_data[SERVICES_KEY]
+    run = live.run
+    step: Callable[[], Awaitable[None]]
+    if live.stage == FEELING_AFTER:
+        step = partial(ask_feeling_after, application, svc, live)
+    elif run.status in (Status.FINISHED, Status.STOPPED):
+        step = partial(finish, application, svc, live, finished=run.status is Status.FINISHED)
+    elif run.status is Status.AWAITING_START:
+        step = partial(send_card, application, live)
+    else:
+        elapsed = timers(application).elapsed(timer_name(live.chat_id))
+        text = status_text(svc.content, live, run.status, run.current_beat,
+                           seconds_left(live, elapsed))
+        step = partial(send, application, live, text,
+                       controls(svc, live, *status_actions(run.status)))
+    await carry_out(application, live, step)
 
 
 # --- editing without noise ------------------------------------------------------------------
@@ -252,22 +284,30 @@ async def edit(target: Application | ContextTypes.DEFAULT_TYPE, chat_id: int,
                ) -> None:
     if message_id is None:
         return
-    bot = target.bot
+    svc: Services = target.bot_data[SERVICES_KEY]
     try:
-        await bot.edit_message_text(new_text, chat_id=chat_id, message_id=message_id,
-                                    reply_markup=markup)
+        await deliver(svc, partial(target.bot.edit_message_text, new_text, chat_id=chat_id,
+                                   message_id=message_id, reply_markup=markup))
     except BadRequest as error:
+        # Also what a second try says when the first one arrived after all.
         if "not modified" not in error.message.lower():
             raise
 
 
 async def edit_markup(application: Application, chat_id: int, message_id: int | None,
                       markup: InlineKeyboardMarkup | None) -> None:
+    """Take buttons off an earlier message, if it can be done: buttons left there only offer
+    what the workout checks anyway, and the message that follows matters more."""
     if message_id is None:
         return
+    svc: Services = application.bot_data[SERVICES_KEY]
     try:
-        await application.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
-                                                        reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
+        await deliver(svc, partial(application.bot.edit_message_reply_markup, chat_id=chat_id,
+                                   message_id=message_id, reply_markup=markup))
+    except TelegramError as error:
+        failure = classify(error)
+        if failure is Failure.BLOCKED:
             raise
+        if "not modified" not in error.message.lower():
+            logger.warning("Could not take the buttons off a workout message (%s)",
+                           failure.value)

@@ -28,6 +28,7 @@ from bot.app import (
 )
 from bot.config import Settings
 from bot.fakeapi import FakeBotAPI
+from bot.timers import Fire, Timers
 from handlers import register
 
 TEST_TIME_SCALE = 0.01
@@ -86,12 +87,67 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+class ManualTimers:
+    """The bot's workout timers (Services.make_timers), moved by the test instead of by waiting.
+
+    Time stands still until ``advance``, which fires every timer that falls due, earliest first,
+    and waits for what each one does: when it returns, the bot has shown it all.
+    """
+
+    # Lets a due time that went through sums of decimal fractions still fire on the dot.
+    SLACK = 1e-9
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._due: dict[str, tuple[float, Fire]] = {}
+        self._started: dict[str, float] = {}
+
+    def start(self, name: str, seconds: float, fire: Fire) -> None:
+        self._due[name] = (self.now + seconds, fire)
+        self._started[name] = self.now
+
+    def cancel(self, name: str) -> None:
+        self._due.pop(name, None)
+        self._started.pop(name, None)
+
+    def elapsed(self, name: str) -> float:
+        return self.now - self._started[name] if name in self._started else 0.0
+
+    def due_in(self, name: str) -> float | None:
+        """Seconds until the timer of that name fires; None if none is pending."""
+        return self._due[name][0] - self.now if name in self._due else None
+
+    async def advance(self, seconds: float) -> None:
+        until = self.now + seconds
+        while due := [(at, name) for name, (at, _) in self._due.items()
+                      if at <= until + self.SLACK]:
+            at, name = min(due)
+            fire = self._due.pop(name)[1]
+            self.now = max(self.now, at)
+            await fire()
+        self.now = max(self.now, until)
+
+    async def next(self) -> float:
+        """Move to the earliest pending timer and fire it; returns the seconds that took."""
+        if not self._due:
+            raise AssertionError("no workout timer is pending")
+        seconds = min(at for at, _ in self._due.values()) - self.now
+        await self.advance(seconds)
+        return seconds
+
+    def clear(self) -> None:
+        """What a restart does to timers: they are gone."""
+        self._due.clear()
+        self._started.clear()
+
+
 class RunningBot:
     """One bot process's worth of state; ``restart`` simulates a crash-free redeploy."""
 
     def __init__(
         self, api: FakeBotAPI, database_url: str, *, conversation_timeout: float | None = None,
-        clock: Callable[[], datetime] | None = None, **extra_env: str,
+        clock: Callable[[], datetime] | None = None, timers: ManualTimers | None = None,
+        **extra_env: str,
     ) -> None:
         self.api = api
         self.settings = Settings.from_env(
@@ -99,6 +155,7 @@ class RunningBot:
         )
         self.conversation_timeout = conversation_timeout
         self.clock = clock
+        self.timers = timers
         self.application: Application | None = None
 
     @property
@@ -113,12 +170,20 @@ class RunningBot:
             services = replace(services, conversation_timeout=self.conversation_timeout)
         if self.clock is not None:
             services = replace(services, clock=self.clock)
+        if self.timers is not None:
+            services = replace(services, make_timers=self.made_timers)
         application = build_application(services, register)
         await start_in_process(application, poll_timeout=1)
         self.application = application
 
+    def made_timers(self, *_: object) -> Timers:
+        assert self.timers is not None
+        return self.timers
+
     async def stop(self) -> None:
         application, self.application = self.application, None
+        if self.timers is not None:
+            self.timers.clear()
         if application is not None:
             await stop_in_process(application)
 

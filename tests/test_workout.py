@@ -1,7 +1,12 @@
-"""A whole guided workout through the fake Bot API: order, doses, sides, timing, summary."""
+"""A whole guided workout through the fake Bot API: order, doses, sides, timing, summary.
+
+Where timing matters the workout's timers are the test's own (ManualTimers): time moves when
+the test says so, never by waiting.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -10,7 +15,9 @@ from sqlalchemy import select
 from bot.content import load_content
 from bot.fakeapi import BotEvent, FakeBotAPI
 from bot.models import Chat, WorkoutSession
-from tests.harness import RunningBot
+from bot.timers import JobQueueTimers
+from handlers.workout_live import timer_name
+from tests.harness import ManualTimers, RunningBot
 from tests.workout_helpers import (
     pass_quick_check,
     reach_first_exercise,
@@ -63,24 +70,27 @@ def holds_in(events: list[BotEvent]) -> list[tuple[int, int, str | None]]:
 
 
 @pytest.fixture
-async def fast_bot(api: FakeBotAPI, database_url: str) -> RunningBot:
-    running = RunningBot(api, database_url, BACKCOACH_TIME_SCALE="0.004")
+async def timed_bot(api: FakeBotAPI, database_url: str) -> RunningBot:
+    running = RunningBot(api, database_url, timers=ManualTimers())
     await running.start()
     yield running
     await running.stop()
 
 
-async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, fast_bot: RunningBot) -> None:
-    user = api.user(4001)
-    await screened(fast_bot, 4001)
+async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, timed_bot: RunningBot
+                                                   ) -> None:
+    user, timers = api.user(4001), timed_bot.timers
+    await screened(timed_bot, 4001)
     await reach_overview(user, feeling="3")
     await user.press("Let's go")
     for number, exercise_id in enumerate(SESSION):
         name = NAMES[exercise_id]
-        card = await user.expect(name, kind="message", timeout=10)
+        if number:
+            await timers.next()  # the rest between exercises is over
+        card = await user.expect(name, kind="message")
         hold, reps, *_ = ARTICLE[exercise_id]
         assert f"hold {hold} s, {reps} times" in card.text, card.text
-        events = await run_exercise(user, name)
+        events = await run_exercise(user, name, timers=timers)
         assert holds_in(events) == expected_holds(exercise_id), name
         switches = [e for e in events if "🔄" in (e.text or "")]
         if ARTICLE[exercise_id][4] == EACH:
@@ -95,7 +105,7 @@ async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, fast_bot: Ru
     await user.expect("how does your back feel now")
     await user.press("7")
     await user.expect("Thank you!")
-    async with fast_bot.services.sessions() as session:
+    async with timed_bot.services.sessions() as session:
         workout = await session.scalar(select(WorkoutSession).where(
             WorkoutSession.chat_id == 4001))
     assert workout.status == "finished"
@@ -107,33 +117,38 @@ async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, fast_bot: Ru
     assert "back 3 → 7" in progress.text
 
 
-async def test_hold_prompts_arrive_on_time(api: FakeBotAPI, database_url: str) -> None:
-    scale = 0.05
-    running = RunningBot(api, database_url, BACKCOACH_TIME_SCALE=str(scale))
-    await running.start()
-    try:
-        user = api.user(4002)
-        await screened(running, 4002)
-        await reach_first_exercise(user)
-        await user.press("Skip")  # on to knees to chest: 5 s, 5 times, 3 s rests
-        await user.expect(NAMES["knees_to_chest"], kind="message")
-        events = await run_exercise(user, NAMES["knees_to_chest"])
-        start = events[0].timestamp
-        offsets = [round((e.timestamp - start) / scale, 1) for e in events]
-        pacing = CONTENT.pacing
-        expected, at = [0.0], pacing.get_ready_seconds
-        for rep in range(5):
-            expected.append(at)  # hold
-            at += 5
-            if rep < 4:
-                expected.append(at)  # rest
-                at += pacing.rest_between_reps_seconds
-        assert len(offsets) == len(expected)
-        for seen, due in zip(offsets, expected, strict=True):
-            # Generous: 0.1 s of real time either way, in programme seconds.
-            assert abs(seen - due) <= 0.1 / scale + 0.5, (offsets, expected)
-    finally:
-        await running.stop()
+def knees_to_chest_beats() -> list[tuple[str, float]]:
+    """Each prompt of knees to chest, and how long it lasts, by the programme's pacing."""
+    pacing = CONTENT.pacing
+    beats = [("Get ready", pacing.get_ready_seconds)]
+    for rep in range(1, 6):
+        beats.append((f"Hold — 5 s\nRep {rep} of 5", 5))
+        if rep < 5:
+            beats.append((f"Release — rest {pacing.rest_between_reps_seconds:g} s\n"
+                          f"Next: rep {rep + 1} of 5", pacing.rest_between_reps_seconds))
+    return beats
+
+
+async def test_hold_prompts_arrive_on_time(api: FakeBotAPI, timed_bot: RunningBot) -> None:
+    user, timers = api.user(4002), timed_bot.timers
+    await screened(timed_bot, 4002)
+    await reach_first_exercise(user)
+    await user.press("Skip")  # on to knees to chest: 5 s, 5 times, 3 s rests
+    await user.expect(NAMES["knees_to_chest"], kind="message")
+    await user.press("Start")
+    beats = knees_to_chest_beats()
+    prompt = await user.expect(beats[0][0], kind="message")
+    for number, (_, seconds) in enumerate(beats):
+        assert timers.due_in(timer_name(4002)) == pytest.approx(seconds), number
+        await timers.advance(seconds - 0.1)
+        await user.expect_nothing(within=0)  # 0.1 s before it is due: not yet
+        await timers.advance(0.1)
+        done = f"Done: {NAMES['knees_to_chest']}"
+        expected = beats[number + 1][0] if number + 1 < len(beats) else done
+        shown = await user.expect(kind="edit", timeout=0)
+        assert expected in shown.text, (number, shown.text)
+        assert shown.message_id == prompt.message_id
+    await user.expect("Rest for", kind="message", timeout=0)
 
 
 async def test_harder_doses_are_chosen_and_remembered(api: FakeBotAPI, bot: RunningBot) -> None:
@@ -154,3 +169,24 @@ async def test_harder_doses_are_chosen_and_remembered(api: FakeBotAPI, bot: Runn
     await user.expect("How does your back feel right now?")
     await user.press("Skip")
     await user.expect("harder end")
+
+
+async def test_the_bot_runs_workout_timers_on_its_job_queue(bot: RunningBot) -> None:
+    assert bot.application is not None and bot.application.job_queue is not None
+    queue = bot.application.job_queue
+    timers = JobQueueTimers(queue, time_scale=0.5)
+    fired = asyncio.Event()
+
+    async def fire() -> None:
+        fired.set()
+
+    timers.start("soon", 0.01, fire)
+    await asyncio.wait_for(fired.wait(), timeout=10)
+    assert timers.elapsed("soon") > 0  # still known once fired, for a pause that races it
+    timers.start("later", 3600, fire)
+    timers.start("later", 3600, fire)  # replaces the first
+    [job] = queue.get_jobs_by_name("later")
+    assert job.job.misfire_grace_time is None  # a late prompt is sent, not dropped
+    timers.cancel("later")
+    assert queue.get_jobs_by_name("later") == ()
+    assert timers.elapsed("later") == 0

@@ -1,4 +1,8 @@
-"""Pause, resume, skip and stop at every point of an exercise; stale buttons; restarts."""
+"""Pause, resume, skip and stop at every point of an exercise; stale buttons; restarts.
+
+The workout's timers are the test's own (ManualTimers): nothing fires unless the test moves
+time, so a button is always pressed in the phase the test means, however slow the machine.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,16 @@ from sqlalchemy import select
 from bot.content import load_content
 from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import WorkoutSession
-from tests.harness import RunningBot
-from tests.workout_helpers import reach_first_exercise, screened
+from handlers.workout_live import timer_name
+from tests.harness import ManualTimers, RunningBot
+from tests.workout_helpers import fire_until, reach_first_exercise, screened
 
 CONTENT = load_content()
 HAMSTRING = CONTENT.text("exercises.hamstring_stretch.name")
 KNEES = CONTENT.text("exercises.knees_to_chest.name")
 ARCH = CONTENT.text("exercises.standing_back_arch.name")
-SCALE = 0.03  # a 20 s hold lasts 0.6 s, a 3 s rest 0.09 s
-LONGEST_BEAT = 20 * SCALE
+# Longer than any timer of a workout: time moved this far fires whatever is pending.
+LONGER_THAN_ANY_BEAT = 60
 
 # Where in the first exercise to press, and the text that shows we are there.
 PHASES = {
@@ -30,7 +35,7 @@ PHASES = {
 
 @pytest.fixture
 async def paced_bot(api: FakeBotAPI, database_url: str) -> RunningBot:
-    running = RunningBot(api, database_url, BACKCOACH_TIME_SCALE=str(SCALE))
+    running = RunningBot(api, database_url, timers=ManualTimers())
     await running.start()
     yield running
     await running.stop()
@@ -40,7 +45,18 @@ async def at_phase(bot: RunningBot, user: FakeUser, phase: str) -> None:
     await screened(bot, user.id)
     await reach_first_exercise(user)
     await user.press("Start")
-    await user.expect(PHASES[phase], timeout=10)
+    if phase == "get ready":
+        await user.expect(PHASES[phase], kind="message")
+    else:
+        await user.expect("Get ready", kind="message")
+        await fire_until(user, bot.timers, PHASES[phase])
+
+
+async def nothing_fires(bot: RunningBot, user: FakeUser) -> None:
+    """No timer of the chat is pending, and moving time shows nothing."""
+    assert bot.timers.due_in(timer_name(user.id)) is None
+    await bot.timers.advance(LONGER_THAN_ANY_BEAT)
+    await user.expect_nothing(within=0)
 
 
 async def stored_workout(bot: RunningBot, chat_id: int) -> WorkoutSession:
@@ -53,20 +69,25 @@ async def stored_workout(bot: RunningBot, chat_id: int) -> WorkoutSession:
 
 @pytest.mark.parametrize("phase", PHASES)
 async def test_pause_and_resume(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
-    user = api.user(5000 + list(PHASES).index(phase))
+    user, timers = api.user(5000 + list(PHASES).index(phase)), paced_bot.timers
     await at_phase(paced_bot, user, phase)
+    left = timers.due_in(timer_name(user.id))
+    await timers.advance(1)
     await user.press("Pause")
     paused = await user.expect("Paused", kind="edit")
     assert paused.buttons == ["▶️ Resume", "⏭ Skip", "⏹ Stop"]
-    await user.expect_nothing(within=LONGEST_BEAT + 0.2)  # the clock has stopped
+    await nothing_fires(paced_bot, user)  # the clock has stopped
     await user.press("Resume")
-    resumed = await user.expect(PHASES[phase], kind="edit")
+    # A second of the phase had gone when it was paused; a hold shows what is left of it.
+    resumed = await user.expect(PHASES[phase].replace("20 s", "19 s"), kind="edit")
     assert "Pause" in " ".join(resumed.buttons)
+    # The exercise goes on from where it was: the next prompt follows by itself, on time.
+    assert timers.due_in(timer_name(user.id)) == pytest.approx(left - 1)
+    await timers.advance(left - 1)
     if phase == "rest between exercises":
-        await user.expect(KNEES, kind="message", timeout=5)
+        await user.expect(KNEES, kind="message", timeout=0)
     else:
-        # The exercise goes on from where it was: the next prompt follows by itself.
-        await user.expect(kind="edit", timeout=5)
+        await user.expect(kind="edit", timeout=0)
 
 
 @pytest.mark.parametrize("phase", PHASES)
@@ -83,7 +104,7 @@ async def test_skip(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
         await user.expect(f"Skipped: {HAMSTRING}")
         await user.expect(KNEES, kind="message")
         expected = (0, 1)
-    await user.expect_nothing(within=0.5)  # no timer of the skipped exercise fires
+    await nothing_fires(paced_bot, user)  # no timer of the skipped exercise is left
     workout = await stored_workout(paced_bot, user.id)
     assert (workout.exercises_done, workout.exercises_skipped) == expected
 
@@ -96,7 +117,7 @@ async def test_stop(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
     await user.expect("Workout stopped")
     if phase == "rest between exercises":
         await user.expect("how does your back feel now")
-    await user.expect_nothing(within=LONGEST_BEAT + 0.2)
+    await nothing_fires(paced_bot, user)
     workout = await stored_workout(paced_bot, user.id)
     assert workout.status == "stopped"
     assert workout.finished_at is not None
@@ -124,7 +145,7 @@ async def test_skip_and_stop_before_starting(api: FakeBotAPI, paced_bot: Running
     await user.press("Stop")
     summary = await user.expect("Workout stopped")
     assert "Done: 0 of 11" in summary.text
-    await user.expect_nothing(within=0.3)
+    await nothing_fires(paced_bot, user)
 
 
 async def test_cancel_ends_the_workout(api: FakeBotAPI, paced_bot: RunningBot) -> None:
@@ -133,7 +154,7 @@ async def test_cancel_ends_the_workout(api: FakeBotAPI, paced_bot: RunningBot) -
     await user.send("/cancel")
     await user.expect("stopped the workout")
     await user.expect("Workout stopped")
-    await user.expect_nothing(within=LONGEST_BEAT + 0.2)
+    await nothing_fires(paced_bot, user)
     assert (await stored_workout(paced_bot, user.id)).status == "stopped"
 
 
@@ -148,7 +169,7 @@ async def test_stale_buttons_change_nothing(api: FakeBotAPI, paced_bot: RunningB
     await user.press_data(first_card["message_id"], start_first)
     answer = await user.expect(kind="callback_answer")
     assert answer.text == "That exercise is over."
-    await user.expect_nothing(within=0.3)
+    await nothing_fires(paced_bot, user)
     # A button from a workout that has ended since.
     await user.send("/cancel")
     await user.expect("Workout stopped")
@@ -167,7 +188,10 @@ async def test_a_forged_button_for_another_chat_changes_nothing(
     card = user.last_message()
     stop = card["reply_markup"]["inline_keyboard"][0][2]["callback_data"]
     await user.press_data(card["message_id"], stop, from_chat_id=5305)
-    await user.expect_nothing(within=0.3)
+    # Updates are handled in turn: once a later press (for no workout) is answered, the forged
+    # one has been handled too.
+    await user.press_data(card["message_id"], "wo:0:0:stop")
+    assert (await user.expect(kind="callback_answer")).text.startswith("That workout is over")
     assert (await stored_workout(paced_bot, user.id)).status == "awaiting_start"
 
 
@@ -180,13 +204,15 @@ async def test_a_restart_mid_workout_resumes_at_the_exercise(
     await user.press("Skip")
     await user.expect(KNEES, kind="message")
     await user.press("Start")
-    await user.expect("Hold — 5 s")
+    await user.expect("Get ready", kind="message")
+    await fire_until(user, paced_bot.timers, "Hold — 5 s")
     await paced_bot.restart()
     note = await user.expect("interrupted", kind="message")
     assert KNEES in note.text
     assert note.buttons == ["▶️ Start", "⏭ Skip", "⏹ Stop"]
     await user.press("Start")
-    await user.expect(f"Done: {KNEES}", timeout=10)
+    await user.expect("Get ready", kind="message")
+    await fire_until(user, paced_bot.timers, f"Done: {KNEES}")
     workout = await stored_workout(paced_bot, user.id)
     assert (workout.exercises_done, workout.exercises_skipped) == (1, 1)
 
@@ -201,4 +227,7 @@ async def test_many_people_work_out_at_once(api: FakeBotAPI, paced_bot: RunningB
     for user in users:
         await user.press("Start")
     for user in users:
-        await user.expect(f"Done: {KNEES}", timeout=10)
+        await user.expect("Get ready", kind="message")
+    await paced_bot.timers.advance(LONGER_THAN_ANY_BEAT)  # longer than knees to chest takes
+    for user in users:
+        await user.expect(f"Done: {KNEES}", timeout=0)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.fakeapi import BotEvent, FakeUser
 from bot.models import Chat, ScreeningResult, utcnow
-from tests.harness import RunningBot
+from tests.harness import ManualTimers, RunningBot
 
 
 async def screened(
@@ -44,14 +44,29 @@ async def reach_first_exercise(user: FakeUser) -> None:
     await user.expect("Lying hamstring stretch")
 
 
-async def run_exercise(user: FakeUser, name: str, *, timeout: float = 10) -> list[BotEvent]:
-    """Press Start on the exercise shown and collect what the bot shows until it is done."""
+async def run_exercise(
+    user: FakeUser, name: str, *, timers: ManualTimers | None = None, timeout: float = 10
+) -> list[BotEvent]:
+    """Press Start on the exercise shown and collect what the bot shows until it is done.
+
+    With ``timers`` the test moves time: each timer fires once everything before it is read.
+    """
     card = user.last_message()
     last_text: dict[int, str] = {card["message_id"]: card["text"]}
     await user.press("Start")
     shown: list[BotEvent] = []
+    read = 0  # with timers: how many of the chat's events have been read
+    if timers is not None:
+        # The first prompt is sent after its timer is set, and nothing follows it by itself.
+        first = await user.expect(kind="message", timeout=timeout)
+        last_text[first.message_id] = first.text
+        shown.append(first)
+        read = len(user.history)
     while True:
+        if timers is not None and read == len(user.history):
+            await timers.next()
         event = await user.next(timeout=timeout)
+        read += 1
         # An edit that only takes the buttons away shows nothing new.
         if event.kind not in ("message", "edit") or last_text.get(event.message_id) == event.text:
             continue
@@ -60,3 +75,14 @@ async def run_exercise(user: FakeUser, name: str, *, timeout: float = 10) -> lis
             assert name in event.text
             return shown
         shown.append(event)
+
+
+async def fire_until(user: FakeUser, timers: ManualTimers, text: str, *, most: int = 100
+                     ) -> BotEvent:
+    """Fire the workout's timers one by one until the bot shows ``text``; that event."""
+    for _ in range(most):
+        before = len(user.history)
+        await timers.next()
+        if any(text.lower() in (event.text or "").lower() for event in user.history[before:]):
+            return await user.expect(text, timeout=0)
+    raise AssertionError(f"{text!r} not shown after {most} timers; {user.log()}")

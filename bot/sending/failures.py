@@ -10,7 +10,10 @@ been carried out: sending it again could send it twice.
 
 from __future__ import annotations
 
+import warnings
+from datetime import timedelta
 from enum import Enum
+from typing import Any
 
 import httpx
 from telegram.error import (
@@ -22,6 +25,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 
 class Failure(Enum):
@@ -62,3 +66,10 @@ def classify(error: BaseException) -> Failure:
     if isinstance(error, TelegramError):
         return Failure.REFUSED
     return Failure.REFUSED
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # the int/timedelta migration warns on every read
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
