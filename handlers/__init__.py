@@ -59,7 +59,9 @@ def register(application: Application) -> None:
         reminders.build_conversation(services.conversation_timeout), group=-1
     )
 
-    # /workout begins with the quick safety check, so it enters through the screen's conversation.
+    # /workout begins with the quick safety check, so it enters through the screen's conversation,
+    # and the check hands its decision back to the workout.
+    application.bot_data[screening.AFTER_QUICK_CHECK_KEY] = workout.after_quick_check
     application.add_handler(screening.build_conversation(
         services.content, services.conversation_timeout, also_starting_with=[
             CommandHandler("workout", workout.workout_command, filters=private),

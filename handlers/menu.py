@@ -8,6 +8,7 @@ from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.app import SERVICES_KEY
 from bot.content import Content
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ def menu_lines(content: Content, language: str) -> list[str]:
 
 async def announce_commands(application: Application) -> None:
     """Fill Telegram's command menu; the bot works without it, so a failure only warns."""
-    from bot.app import SERVICES_KEY
-
     content: Content = application.bot_data[SERVICES_KEY].content
     for language in content.languages:
         commands = [

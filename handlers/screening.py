@@ -9,7 +9,7 @@ screen, or from a question already answered, is recognised and changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -36,6 +36,10 @@ ASKING = 0
 ANSWER_PATTERN = re.compile(r"^scr:([0-9a-f]{8}):(\d{1,2}):([ynb])$")
 AGAIN = "scr:again"
 WORKOUT_BEGIN = "wo:begin"  # handled by handlers.workout
+# What follows a quick check that the workout began with: the workout's next step, set where the
+# handlers are registered, since the workout is built on the screen and not the other way round.
+AFTER_QUICK_CHECK_KEY = "after_quick_check"
+AfterQuickCheck = Callable[[Update, ContextTypes.DEFAULT_TYPE, Decision], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -228,8 +232,7 @@ async def show_progress(
         await send_question(update, context, progress.questions, progress.answers, progress.nonce)
         return ASKING
     if progress.purpose is Purpose.RECHECK:
-        from handlers.workout import after_quick_check
-
+        after_quick_check: AfterQuickCheck = context.bot_data[AFTER_QUICK_CHECK_KEY]
         await after_quick_check(update, context, progress.decision)
     else:
         await send_outcome(update, context, progress.decision)

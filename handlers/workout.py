@@ -28,6 +28,7 @@ from bot.screening import Decision, Purpose
 from bot.workout import Status, Transition, WorkoutRun
 from bot.workout_text import overview
 from handlers.common import free_text, language_of, text
+from handlers.screening import reasons_text, screen_button, start_check
 from handlers.workout_live import (
     cancel_timers,
     carry_out,
@@ -59,8 +60,6 @@ BEGIN = "wo:begin"
 
 async def workout_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/workout (or "Start workout" on a reminder): the screen decides, then the quick check."""
-    from handlers.screening import screen_button, start_check
-
     if update.callback_query:
         await update.callback_query.answer()
     svc, chat_id = services(context), update.effective_chat.id
@@ -94,8 +93,6 @@ async def pick_up_stalled(application: Application, chat_id: int) -> bool:
 async def after_quick_check(
     update: Update, context: ContextTypes.DEFAULT_TYPE, decision: Decision
 ) -> None:
-    from handlers.screening import reasons_text
-
     chat_id = update.effective_chat.id
     if not decision.allows_exercise:
         reasons = reasons_text(update, context, decision)
