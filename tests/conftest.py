@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from bot.fakeapi import FakeBotAPI
-from tests.harness import RunningBot, fresh_database
+from tests.harness import RunningBot, fresh_database, logging_put_back
 
 
 @pytest.fixture
@@ -26,3 +26,10 @@ async def bot(api: FakeBotAPI, database_url: str) -> AsyncIterator[RunningBot]:
     await running.start()
     yield running
     await running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    # The entry point and the demo, run inside the test process, configure logging for good.
+    with logging_put_back():
+        yield

@@ -7,10 +7,11 @@ own HTTP stack, in the test's event loop (``bot.app.start_in_process``), so test
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -190,3 +191,21 @@ class RunningBot:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+
+@contextmanager
+def logging_put_back() -> Iterator[None]:
+    """Whatever the code inside does to the process-wide logging (the entry point and the demo
+    configure it as a process of their own would), the tests after it find it as it was."""
+    root = logging.getLogger()
+    root_level, root_handlers = root.level, list(root.handlers)
+    levels = {name: logger.level for name, logger in logging.root.manager.loggerDict.items()
+              if isinstance(logger, logging.Logger)}
+    try:
+        yield
+    finally:
+        root.setLevel(root_level)
+        root.handlers[:] = root_handlers
+        for name, logger in logging.root.manager.loggerDict.items():
+            if isinstance(logger, logging.Logger):
+                logger.setLevel(levels.get(name, logging.NOTSET))

@@ -16,7 +16,7 @@ from bot.app import configure_logging
 from bot.config import Settings
 from bot.content import load_content
 from bot.fakeapi import FakeBotAPI, FakeUser
-from tests.harness import RunningBot
+from tests.harness import RunningBot, logging_put_back
 
 CHAT = 6001
 TYPED = "my lower back has ached since the marathon in Porto"
@@ -39,21 +39,11 @@ class KeepEverything(logging.Handler):
 def the_bots_logging(settings: Settings) -> Iterator[KeepEverything]:
     """configure_logging as ``backcoach`` applies it, plus a handler that keeps every record;
     the process-wide logging is put back as it was afterwards, for the tests that follow."""
-    root = logging.getLogger()
-    root_before = root.level, list(root.handlers)
-    levels_before = {name: logger.level for name, logger in logging.root.manager.loggerDict.items()
-                     if isinstance(logger, logging.Logger)}
-    kept = KeepEverything()
-    try:
+    with logging_put_back():
+        kept = KeepEverything()
         configure_logging(settings)
-        root.addHandler(kept)
+        logging.getLogger().addHandler(kept)
         yield kept
-    finally:
-        root.setLevel(root_before[0])
-        root.handlers[:] = root_before[1]
-        for name, logger in logging.root.manager.loggerDict.items():
-            if isinstance(logger, logging.Logger):
-                logger.setLevel(levels_before.get(name, logging.NOTSET))
 
 
 async def answer_yes_to_every_question(user: FakeUser) -> None:
