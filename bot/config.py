@@ -7,9 +7,10 @@ operator sees at once what to fix. The token is a secret: no message here ever c
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,51 +149,35 @@ def parse_api_url(raw: str) -> str:
     return url
 
 
-def parse_time_scale(raw: str) -> float:
+def parse_number(raw: str, variable: str, default: float, accept: Callable[[float], bool],
+                 expected: str) -> float:
+    """A number setting: ``default`` when unset, else one ``accept`` allows (NaN never is)."""
     text = raw.strip()
     if not text:
-        return 1.0
+        return default
     try:
-        scale = float(text)
+        number = float(text)
     except ValueError:
-        scale = -1.0
-    if not 0 < scale <= 100 or scale != scale:
-        raise ConfigError(
-            "BACKCOACH_TIME_SCALE must be a number above 0 and at most 100 (1 is real time), "
-            f"got {text!r}"
-        )
-    return scale
+        number = math.nan
+    if math.isnan(number) or not accept(number):
+        raise ConfigError(f"{variable} must be {expected}, got {text!r}")
+    return number
+
+
+def parse_time_scale(raw: str) -> float:
+    return parse_number(raw, "BACKCOACH_TIME_SCALE", 1.0, lambda scale: 0 < scale <= 100,
+                        "a number above 0 and at most 100 (1 is real time)")
 
 
 def parse_start_wait(raw: str) -> float:
-    text = raw.strip()
-    if not text:
-        return 60.0
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 3600:
-        raise ConfigError(
-            f"BACKCOACH_START_WAIT must be a number of seconds from 0 to 3600, got {text!r}"
-        )
-    return seconds
+    return parse_number(raw, "BACKCOACH_START_WAIT", 60.0, lambda seconds: 0 <= seconds <= 3600,
+                        "a number of seconds from 0 to 3600")
 
 
 def parse_reminder_timeout(raw: str) -> float:
-    text = raw.strip()
-    if not text:
-        return 5.0
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds <= 120:
-        raise ConfigError(
-            "BACKCOACH_REMINDER_TIMEOUT must be a number of seconds above 0 and at most 120, "
-            f"got {text!r}"
-        )
-    return seconds
+    return parse_number(raw, "BACKCOACH_REMINDER_TIMEOUT", 5.0,
+                        lambda seconds: 0 < seconds <= 120,
+                        "a number of seconds above 0 and at most 120")
 
 
 def hide_url_password(url: str) -> str:

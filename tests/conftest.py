@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bot.fakeapi import FakeBotAPI
-from tests.harness import RunningBot, fresh_database, logging_put_back
+from tests.harness import ManualTimers, RunningBot, fresh_database, logging_put_back
 
 
 @pytest.fixture
@@ -23,6 +23,15 @@ async def database_url(tmp_path) -> AsyncIterator[str]:
 @pytest.fixture
 async def bot(api: FakeBotAPI, database_url: str) -> AsyncIterator[RunningBot]:
     running = RunningBot(api, database_url)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def timed_bot(api: FakeBotAPI, database_url: str) -> AsyncIterator[RunningBot]:
+    """The bot with workout timers that fire only when the test moves them (ManualTimers)."""
+    running = RunningBot(api, database_url, timers=ManualTimers())
     await running.start()
     yield running
     await running.stop()

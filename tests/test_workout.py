@@ -17,7 +17,7 @@ from bot.fakeapi import BotEvent, FakeBotAPI
 from bot.models import Chat, WorkoutSession
 from bot.timers import JobQueueTimers
 from handlers.workout_live import timer_name
-from tests.harness import ManualTimers, RunningBot
+from tests.harness import RunningBot
 from tests.workout_helpers import (
     pass_quick_check,
     reach_first_exercise,
@@ -68,13 +68,6 @@ def holds_in(events: list[BotEvent]) -> list[tuple[int, int, str | None]]:
             holds.append((int(match.group(1)), int(match.group(2)), match.group(4)))
     return holds
 
-
-@pytest.fixture
-async def timed_bot(api: FakeBotAPI, database_url: str) -> RunningBot:
-    running = RunningBot(api, database_url, timers=ManualTimers())
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, timed_bot: RunningBot

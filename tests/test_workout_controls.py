@@ -13,7 +13,7 @@ from bot.content import load_content
 from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import WorkoutSession
 from handlers.workout_live import timer_name
-from tests.harness import ManualTimers, RunningBot
+from tests.harness import RunningBot
 from tests.workout_helpers import fire_until, reach_first_exercise, screened
 
 CONTENT = load_content()
@@ -32,13 +32,6 @@ PHASES = {
     "rest between exercises": "Rest for",
 }
 
-
-@pytest.fixture
-async def paced_bot(api: FakeBotAPI, database_url: str) -> RunningBot:
-    running = RunningBot(api, database_url, timers=ManualTimers())
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def at_phase(bot: RunningBot, user: FakeUser, phase: str) -> None:
@@ -68,15 +61,15 @@ async def stored_workout(bot: RunningBot, chat_id: int) -> WorkoutSession:
 
 
 @pytest.mark.parametrize("phase", PHASES)
-async def test_pause_and_resume(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
-    user, timers = api.user(5000 + list(PHASES).index(phase)), paced_bot.timers
-    await at_phase(paced_bot, user, phase)
+async def test_pause_and_resume(api: FakeBotAPI, timed_bot: RunningBot, phase: str) -> None:
+    user, timers = api.user(5000 + list(PHASES).index(phase)), timed_bot.timers
+    await at_phase(timed_bot, user, phase)
     left = timers.due_in(timer_name(user.id))
     await timers.advance(1)
     await user.press("Pause")
     paused = await user.expect("Paused", kind="edit")
     assert paused.buttons == ["▶️ Resume", "⏭ Skip", "⏹ Stop"]
-    await nothing_fires(paced_bot, user)  # the clock has stopped
+    await nothing_fires(timed_bot, user)  # the clock has stopped
     await user.press("Resume")
     # A second of the phase had gone when it was paused; a hold shows what is left of it.
     resumed = await user.expect(PHASES[phase].replace("20 s", "19 s"), kind="edit")
@@ -91,9 +84,9 @@ async def test_pause_and_resume(api: FakeBotAPI, paced_bot: RunningBot, phase: s
 
 
 @pytest.mark.parametrize("phase", PHASES)
-async def test_skip(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
+async def test_skip(api: FakeBotAPI, timed_bot: RunningBot, phase: str) -> None:
     user = api.user(5100 + list(PHASES).index(phase))
-    await at_phase(paced_bot, user, phase)
+    await at_phase(timed_bot, user, phase)
     await user.press("Skip")
     if phase == "rest between exercises":
         # During the rest the exercise coming up is the one skipped.
@@ -104,63 +97,63 @@ async def test_skip(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
         await user.expect(f"Skipped: {HAMSTRING}")
         await user.expect(KNEES, kind="message")
         expected = (0, 1)
-    await nothing_fires(paced_bot, user)  # no timer of the skipped exercise is left
-    workout = await stored_workout(paced_bot, user.id)
+    await nothing_fires(timed_bot, user)  # no timer of the skipped exercise is left
+    workout = await stored_workout(timed_bot, user.id)
     assert (workout.exercises_done, workout.exercises_skipped) == expected
 
 
 @pytest.mark.parametrize("phase", PHASES)
-async def test_stop(api: FakeBotAPI, paced_bot: RunningBot, phase: str) -> None:
+async def test_stop(api: FakeBotAPI, timed_bot: RunningBot, phase: str) -> None:
     user = api.user(5200 + list(PHASES).index(phase))
-    await at_phase(paced_bot, user, phase)
+    await at_phase(timed_bot, user, phase)
     await user.press("Stop")
     await user.expect("Workout stopped")
     if phase == "rest between exercises":
         await user.expect("how does your back feel now")
-    await nothing_fires(paced_bot, user)
-    workout = await stored_workout(paced_bot, user.id)
+    await nothing_fires(timed_bot, user)
+    workout = await stored_workout(timed_bot, user.id)
     assert workout.status == "stopped"
     assert workout.finished_at is not None
 
 
 async def test_cancel_while_the_rating_is_asked_closes_the_question(
-    api: FakeBotAPI, paced_bot: RunningBot
+    api: FakeBotAPI, timed_bot: RunningBot
 ) -> None:
     user = api.user(5307)
-    await at_phase(paced_bot, user, "rest between exercises")
+    await at_phase(timed_bot, user, "rest between exercises")
     await user.press("Stop")
     question = await user.expect("how does your back feel now")
     await user.send("/cancel")
     closed = await user.expect("no rating this time", kind="edit")
     assert closed.message_id == question.message_id and closed.buttons == []
-    assert (await stored_workout(paced_bot, user.id)).feeling_after is None
+    assert (await stored_workout(timed_bot, user.id)).feeling_after is None
 
 
-async def test_skip_and_stop_before_starting(api: FakeBotAPI, paced_bot: RunningBot) -> None:
+async def test_skip_and_stop_before_starting(api: FakeBotAPI, timed_bot: RunningBot) -> None:
     user = api.user(5301)
-    await screened(paced_bot, user.id)
+    await screened(timed_bot, user.id)
     await reach_first_exercise(user)
     await user.press("Skip")
     await user.expect(KNEES, kind="message")
     await user.press("Stop")
     summary = await user.expect("Workout stopped")
     assert "Done: 0 of 11" in summary.text
-    await nothing_fires(paced_bot, user)
+    await nothing_fires(timed_bot, user)
 
 
-async def test_cancel_ends_the_workout(api: FakeBotAPI, paced_bot: RunningBot) -> None:
+async def test_cancel_ends_the_workout(api: FakeBotAPI, timed_bot: RunningBot) -> None:
     user = api.user(5302)
-    await at_phase(paced_bot, user, "hold")
+    await at_phase(timed_bot, user, "hold")
     await user.send("/cancel")
     await user.expect("stopped the workout")
     await user.expect("Workout stopped")
-    await nothing_fires(paced_bot, user)
-    assert (await stored_workout(paced_bot, user.id)).status == "stopped"
+    await nothing_fires(timed_bot, user)
+    assert (await stored_workout(timed_bot, user.id)).status == "stopped"
 
 
-async def test_stale_buttons_change_nothing(api: FakeBotAPI, paced_bot: RunningBot) -> None:
+async def test_stale_buttons_change_nothing(api: FakeBotAPI, timed_bot: RunningBot) -> None:
     user = api.user(5303)
-    await screened(paced_bot, user.id)
+    await screened(timed_bot, user.id)
     await reach_first_exercise(user)
     first_card = user.last_message()
     start_first = first_card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -169,7 +162,7 @@ async def test_stale_buttons_change_nothing(api: FakeBotAPI, paced_bot: RunningB
     await user.press_data(first_card["message_id"], start_first)
     answer = await user.expect(kind="callback_answer")
     assert answer.text == "That exercise is over."
-    await nothing_fires(paced_bot, user)
+    await nothing_fires(timed_bot, user)
     # A button from a workout that has ended since.
     await user.send("/cancel")
     await user.expect("Workout stopped")
@@ -179,11 +172,11 @@ async def test_stale_buttons_change_nothing(api: FakeBotAPI, paced_bot: RunningB
 
 
 async def test_a_forged_button_for_another_chat_changes_nothing(
-    api: FakeBotAPI, paced_bot: RunningBot
+    api: FakeBotAPI, timed_bot: RunningBot
 ) -> None:
     user = api.user(5304)
     api.user(5305)
-    await screened(paced_bot, user.id)
+    await screened(timed_bot, user.id)
     await reach_first_exercise(user)
     card = user.last_message()
     stop = card["reply_markup"]["inline_keyboard"][0][2]["callback_data"]
@@ -192,35 +185,35 @@ async def test_a_forged_button_for_another_chat_changes_nothing(
     # one has been handled too.
     await user.press_data(card["message_id"], "wo:0:0:stop")
     assert (await user.expect(kind="callback_answer")).text.startswith("That workout is over")
-    assert (await stored_workout(paced_bot, user.id)).status == "awaiting_start"
+    assert (await stored_workout(timed_bot, user.id)).status == "awaiting_start"
 
 
 async def test_a_restart_mid_workout_resumes_at_the_exercise(
-    api: FakeBotAPI, paced_bot: RunningBot
+    api: FakeBotAPI, timed_bot: RunningBot
 ) -> None:
     user = api.user(5306)
-    await screened(paced_bot, user.id)
+    await screened(timed_bot, user.id)
     await reach_first_exercise(user)
     await user.press("Skip")
     await user.expect(KNEES, kind="message")
     await user.press("Start")
     await user.expect("Get ready", kind="message")
-    await fire_until(user, paced_bot.timers, "Hold — 5 s")
-    await paced_bot.restart()
+    await fire_until(user, timed_bot.timers, "Hold — 5 s")
+    await timed_bot.restart()
     note = await user.expect("interrupted", kind="message")
     assert KNEES in note.text
     assert note.buttons == ["▶️ Start", "⏭ Skip", "⏹ Stop"]
     await user.press("Start")
     await user.expect("Get ready", kind="message")
-    await fire_until(user, paced_bot.timers, f"Done: {KNEES}")
-    workout = await stored_workout(paced_bot, user.id)
+    await fire_until(user, timed_bot.timers, f"Done: {KNEES}")
+    workout = await stored_workout(timed_bot, user.id)
     assert (workout.exercises_done, workout.exercises_skipped) == (1, 1)
 
 
-async def test_many_people_work_out_at_once(api: FakeBotAPI, paced_bot: RunningBot) -> None:
+async def test_many_people_work_out_at_once(api: FakeBotAPI, timed_bot: RunningBot) -> None:
     users = [api.user(5400 + n) for n in range(5)]
     for user in users:
-        await screened(paced_bot, user.id)
+        await screened(timed_bot, user.id)
         await reach_first_exercise(user)
         await user.press("Skip")
         await user.expect(KNEES, kind="message")
@@ -228,6 +221,6 @@ async def test_many_people_work_out_at_once(api: FakeBotAPI, paced_bot: RunningB
         await user.press("Start")
     for user in users:
         await user.expect("Get ready", kind="message")
-    await paced_bot.timers.advance(LONGER_THAN_ANY_BEAT)  # longer than knees to chest takes
+    await timed_bot.timers.advance(LONGER_THAN_ANY_BEAT)  # longer than knees to chest takes
     for user in users:
         await user.expect(f"Done: {KNEES}", timeout=0)

@@ -20,7 +20,7 @@ from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 from bot.models import WorkoutSession
 from bot.sending.retry import BACKOFF_SECONDS, LONGEST_WAIT_SECONDS, TRIES, with_retries
 from handlers.workout_live import timer_name
-from tests.harness import ManualTimers, RunningBot
+from tests.harness import RunningBot
 from tests.workout_helpers import fire_until, reach_first_exercise, screened
 
 CONTENT = load_content()
@@ -30,13 +30,6 @@ LAST = CONTENT.text(f"exercises.{CONTENT.session[-1].exercise.id}.name")
 # Each fault once fewer than the tries (the person sees the step), or as often as them.
 RETRIED, BEYOND = TRIES - 1, TRIES
 
-
-@pytest.fixture
-async def timed_bot(api: FakeBotAPI, database_url: str) -> RunningBot:
-    running = RunningBot(api, database_url, timers=ManualTimers())
-    await running.start()
-    yield running
-    await running.stop()
 
 
 def bad_gateway(api: FakeBotAPI, user: FakeUser, method: str, times: int) -> None:
