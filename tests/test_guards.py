@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from telegram import Bot
 from telegram.error import Conflict, NetworkError
 
@@ -106,9 +107,8 @@ async def test_a_broken_database_gets_one_apology_per_message(
 ) -> None:
     user = api.user(8107)
     application = bot.application
-    broken = create_engine(
-        bot.settings.database_url.set(drivername="sqlite+aiosqlite",
-                                      database=str(tmp_path / "missing" / "gone.db")))
+    # Whatever the bot runs on, a database that cannot be opened: a file in no folder.
+    broken = create_engine(make_url(f"sqlite+aiosqlite:///{tmp_path}/missing/gone.db"))
     working = application.bot_data[SERVICES_KEY]
     application.bot_data[SERVICES_KEY] = replace(working, sessions=make_sessionmaker(broken))
     try:
