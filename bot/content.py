@@ -56,6 +56,7 @@ def load_content(directory: Path | None = None) -> Content:
         walking_goal_km=program.walking_goal_km,
         tip_ids=program.tip_ids,
         desk_break_stretches=program.desk_break_stretches,
+        back_rating=program.back_rating,
         languages=languages,
         texts_by_language=MappingProxyType(
             {lang: MappingProxyType(texts) for lang, texts in texts_by_language.items()}

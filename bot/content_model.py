@@ -15,6 +15,7 @@ EXERCISE_KINDS = ("stretch", "strength")
 SIDES = ("none", "each_in_turn", "alternating")
 SIDE_KINDS = ("leg", "side", "arm_and_leg")
 QUESTION_KINDS = ("contraindication", "diagnosis", "red_flag_urgent", "red_flag")
+URGENT_QUESTION_KIND = "red_flag_urgent"  # a "yes" ends the screen at once
 PHASES = ("warmup", "strength", "cooldown")
 # The article stretches before and after the strength work, so each phase takes one kind.
 PHASE_EXERCISE_KIND = {"warmup": "stretch", "strength": "strength", "cooldown": "stretch"}
@@ -81,6 +82,17 @@ class Question:
 
 
 @dataclass(frozen=True)
+class BackRating:
+    """What the 0-10 back rating, asked before and after a workout, leads to."""
+
+    # A rating before the workout this high counts as severe pain right now: no workout.
+    no_workout_from: int
+    # After the workout: a rise this big, or a rating this high, means resting from them.
+    rest_after_rise: int
+    rest_from: int
+
+
+@dataclass(frozen=True)
 class Pacing:
     get_ready_seconds: float
     rest_between_reps_seconds: float
@@ -97,6 +109,7 @@ class Content:
     walking_goal_km: Range
     tip_ids: tuple[str, ...]
     desk_break_stretches: tuple[Exercise, ...]  # what desk breaks suggest, in turn
+    back_rating: BackRating
     languages: tuple[str, ...]  # the reference language first
     texts_by_language: Mapping[str, Mapping[str, TextValue]] = field(repr=False)
 

@@ -17,6 +17,8 @@ from bot.content_model import (
     QUESTION_KINDS,
     SIDE_KINDS,
     SIDES,
+    URGENT_QUESTION_KIND,
+    BackRating,
     ContentError,
     Exercise,
     Pacing,
@@ -63,6 +65,7 @@ class Program:
     walking_goal_km: Range
     tip_ids: tuple[str, ...]
     desk_break_stretches: tuple[Exercise, ...]
+    back_rating: BackRating
 
 
 class _TableReader:
@@ -118,6 +121,13 @@ class _TableReader:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise self.error(name, f"expected a number of seconds ≥ 0, got {describe(value)}")
         return float(value)
+
+    def rating(self, name: str) -> int:
+        """A point on the 0-10 back rating above 0 (a limit at 0 would stop every workout)."""
+        value = self.raw(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10:
+            raise self.error(name, f"expected a whole number from 1 to 10, got {describe(value)}")
+        return value
 
     def positive_range(self, name: str) -> Range:
         value = self.raw(name)
@@ -175,6 +185,14 @@ def load_program(directory: Path) -> Program:
     desk_break_stretches = _read_stretches(desk_table, "stretches", exercises)
     desk_table.finish()
 
+    rating_table = top.table("back_rating")
+    back_rating = BackRating(
+        no_workout_from=rating_table.rating("no_workout_from"),
+        rest_after_rise=rating_table.rating("rest_after_rise"),
+        rest_from=rating_table.rating("rest_from"),
+    )
+    rating_table.finish()
+
     tips_table = top.table("tips")
     tip_ids = tips_table.id_list("order")
     tips_table.finish()
@@ -182,7 +200,7 @@ def load_program(directory: Path) -> Program:
     questions = _read_questions(top, label)
     top.finish()
     return Program(exercises, session, questions, pacing, walking_goal_km, tip_ids,
-                    desk_break_stretches)
+                    desk_break_stretches, back_rating)
 
 
 def _read_stretches(
@@ -280,4 +298,9 @@ def _read_questions(top: _TableReader, label: str) -> tuple[Question, ...]:
             )
         )
         spec.finish()
+        # A "yes" to an urgent red flag ends the screen, so one asked late could be skipped.
+        if questions[-1].kind == URGENT_QUESTION_KIND and any(
+            q.kind != URGENT_QUESTION_KIND for q in questions[:-1]
+        ):
+            raise spec.error("kind", "an urgent red flag must come before every other question")
     return tuple(questions)

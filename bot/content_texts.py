@@ -163,7 +163,7 @@ _FIXED_TEXTS = {
     "screening.intro": _SINGLE,
     "screening.outcome.cleared": _SINGLE,
     "screening.outcome.blocked": _TextSpec(str, frozenset({"reasons"})),
-    "screening.outcome.diagnosis": _SINGLE,
+    "screening.outcome.diagnosis": _TextSpec(str, frozenset({"reasons"})),
     "screening.outcome.urgent": _SINGLE,
     "screening.recheck.intro": _SINGLE,
     "screening.recheck.cleared": _SINGLE,

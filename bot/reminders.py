@@ -53,14 +53,18 @@ class Window:
     every_minutes: int
 
 
-def allowed_kinds(outcome: str | None) -> tuple[Kind, ...]:
-    """What a chat may be reminded of, going by its latest safety screen.
+# Reminders that ask the body to do the program's exercises: they need a current clear screen.
+EXERCISE_KINDS = frozenset({Kind.WORKOUT, Kind.DESK_BREAK})
 
-    Exercise only when nothing rules it out (a chat never screened, or screened long ago, gets
-    the quick check when it starts); desk breaks are stretches from the program, so they go
-    with the exercise. Walking stays open to those sent to a doctor or to a specialist, since
-    the article names it the best thing for a back; an urgent warning sign means medical help
-    today, not a coach's nudges, so it gets nothing.
+
+def allowed_kinds(outcome: str | None) -> tuple[Kind, ...]:
+    """What a chat may set reminders for, going by its latest safety screen.
+
+    Exercise only when nothing rules it out; desk breaks are stretches from the program, so
+    they go with the exercise. A chat not screened yet may set them, but they carry no
+    exercise until a screen clears it (:func:`claim_due`). Walking stays open to those sent to
+    a doctor or to a specialist, since the article names it the best thing for a back; an
+    urgent warning sign means medical help today, not a coach's nudges, so it gets nothing.
     """
     if outcome is None or outcome == Outcome.CLEARED:
         return (Kind.WALK, Kind.WORKOUT, Kind.DESK_BREAK)
@@ -72,6 +76,24 @@ def allowed_kinds(outcome: str | None) -> tuple[Kind, ...]:
 async def kinds_for_chat(session: AsyncSession, chat_id: int) -> tuple[Kind, ...]:
     result = await screening.latest_result(session, chat_id)
     return allowed_kinds(result.outcome if result else None)
+
+
+def screen_note_due(
+    kind: str, local_time: str, weekdays: int, every_minutes: int | None,
+    window_end: str | None, zone_name: str, due_at: datetime, created_at: datetime,
+    result: ScreeningResult | None,
+) -> bool:
+    """Whether an exercise reminder due at ``due_at``, for a chat without a current clear
+    screen, is the one that says the safety questions come first.
+
+    Only the first occurrence after the chat lost its clearance (or, never screened, after the
+    reminder was made) says so; the later ones are skipped, so the note never turns into
+    nagging. Nothing is stored for this: the screen's time and the schedule tell it.
+    """
+    lapsed = created_at if result is None else max(
+        created_at, result.completed_at + screening.RESCREEN_AFTER)
+    first = next_after(kind, local_time, weekdays, every_minutes, window_end, zone_name, lapsed)
+    return first >= due_at
 
 
 def stored_time(text: str) -> LocalTime:
@@ -172,8 +194,9 @@ async def add_reminder(
             return reminder
     if len(existing) >= MAX_PER_CHAT:
         raise ReminderLimit
+    # Made "now" by the bot's clock: the screen note (screen_note_due) counts from it.
     reminder = Reminder(chat_id=chat_id, kind=kind.value, local_time=str(at), weekdays=weekdays,
-                        every_minutes=every, window_end=end)
+                        every_minutes=every, window_end=end, created_at=now)
     reminder.next_due_at = first_due(reminder, chat.time_zone, now)
     session.add(reminder)
     await session.flush()
@@ -259,12 +282,18 @@ class Claimed:
     moved_to: datetime
     language: str | None
     every_minutes: int | None = None  # a desk break's interval
+    # The latest screen's outcome, which words a walk; None when never screened.
+    outcome: str | None = None
+    # An exercise reminder for a chat without a current clear screen: instead of the exercise,
+    # it says (once) that the safety questions come first.
+    screen_first: bool = False
 
 
 @dataclass
 class Claim:
     to_send: list[Claimed] = field(default_factory=list)
-    # Reminders moved on without a message: more than an hour late, or not allowed any more.
+    # Reminders moved on without a message: more than an hour late, or not allowed any more
+    # (an exercise reminder whose note about the safety questions has already gone included).
     skipped_late: int = 0
     skipped_not_allowed: int = 0
     # Due rows read, whether this claim or a concurrent one got them: none means nothing is due.
@@ -289,7 +318,7 @@ async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> 
         query = (
             select(Reminder.id, Reminder.chat_id, Reminder.kind, Reminder.local_time,
                    Reminder.weekdays, Reminder.every_minutes, Reminder.window_end,
-                   Reminder.next_due_at, Chat.time_zone, Chat.language)
+                   Reminder.next_due_at, Reminder.created_at, Chat.time_zone, Chat.language)
             .join(Chat, Chat.id == Reminder.chat_id)
             .where(Reminder.active == true(), Reminder.next_due_at <= now)
             .order_by(Reminder.next_due_at)  # the index order: no sort, even when many tie
@@ -315,19 +344,24 @@ async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> 
                 update(Reminder).where(Reminder.id.in_(broken)).values(active=False))
         rows = [row for row in rows if row.id in moves]
         mine = await _move(session, rows, moves) if rows else set()
-        outcomes = await _outcomes(session, {row.chat_id for row in rows})
+        results = await _latest_results(session, {row.chat_id for row in rows})
         for row in rows:
             if row.id not in mine:
                 continue  # changed or claimed by someone else meanwhile
-            kind = Kind(row.kind)
-            if kind not in allowed_kinds(outcomes.get(row.chat_id)):
+            kind, result = Kind(row.kind), results.get(row.chat_id)
+            outcome = result.outcome if result else None
+            screen_first = kind in EXERCISE_KINDS and not screening.is_current(result, now)
+            if kind not in allowed_kinds(outcome) or (screen_first and not screen_note_due(
+                    row.kind, row.local_time, row.weekdays, row.every_minutes, row.window_end,
+                    row.time_zone or "UTC", row.next_due_at, row.created_at, result)):
                 claim.skipped_not_allowed += 1
             elif not timing.catch_up(row.next_due_at, now,
                                      grace=late_grace(kind, row.every_minutes)):
                 claim.skipped_late += 1
             else:
                 claim.to_send.append(Claimed(row.id, row.chat_id, kind, row.next_due_at,
-                                             moves[row.id], row.language, row.every_minutes))
+                                             moves[row.id], row.language, row.every_minutes,
+                                             outcome, screen_first))
     return claim
 
 
@@ -357,16 +391,19 @@ async def _move(session: AsyncSession, rows: Sequence[Row[Any]],
         select(Reminder.id).where(Reminder.id.in_(moves), Reminder.claim == token)))
 
 
-async def _outcomes(session: AsyncSession, chat_ids: set[int]) -> dict[int, str]:
+async def _latest_results(
+    session: AsyncSession, chat_ids: set[int]
+) -> dict[int, ScreeningResult]:
     if not chat_ids:
         return {}
-    # Only the latest result is kept per chat (bot.screening.store_result).
-    rows = await session.execute(
-        select(ScreeningResult.chat_id, ScreeningResult.outcome)
+    # Only the latest result is kept per chat (bot.screening.store_result); should there be
+    # more, the later ones overwrite the earlier in the dict.
+    rows = await session.scalars(
+        select(ScreeningResult)
         .where(ScreeningResult.chat_id.in_(chat_ids))
         .order_by(ScreeningResult.completed_at, ScreeningResult.id)
     )
-    return {chat_id: outcome for chat_id, outcome in rows}
+    return {result.chat_id: result for result in rows}
 
 
 async def release(sessions: async_sessionmaker, items: Sequence[Claimed]) -> int:

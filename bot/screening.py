@@ -2,10 +2,14 @@
 
 Nothing here knows Telegram. The rules, strictest first:
 
-* an urgent red flag ends the screen at once: medical help today;
+* an urgent red flag ends the screen at once: emergency care now;
 * any contraindication or red flag: no exercises, see a doctor first;
-* an existing osteochondrosis or scoliosis: therapeutic exercise with a specialist instead;
+* a spine condition or fragile bones: therapeutic exercise with a specialist instead;
 * otherwise the person is cleared.
+
+The quick check before a workout asks again what can begin on any day. Its answers are not
+kept, except an urgent red flag: that replaces the stored result, so the next /workout repeats
+the emergency advice and no exercise reminders go out.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chats import ensure_chat
 from bot.content import Content, Question
+from bot.content_model import URGENT_QUESTION_KIND
 from bot.models import ScreeningDraft, ScreeningResult, utcnow
 
 # A cleared screen is trusted for this long; after that the next workout asks for a new one.
@@ -30,7 +35,7 @@ QUICK_CHECK_SKIPPED_FOR = timedelta(hours=1)
 # A screen left unanswered this long is over; a late answer asks the person to start again.
 INACTIVITY_LIMIT = timedelta(minutes=15)
 
-URGENT_KIND = "red_flag_urgent"
+URGENT_KIND = URGENT_QUESTION_KIND
 SEE_DOCTOR_KINDS = frozenset({"contraindication", "red_flag"})
 DIAGNOSIS_KIND = "diagnosis"
 
@@ -85,6 +90,11 @@ def decide(questions: Sequence[Question], answers: Mapping[str, bool]) -> Decisi
     if DIAGNOSIS_KIND in kinds:
         return Decision(Outcome.THERAPEUTIC, reasons)
     return Decision(Outcome.CLEARED, ())
+
+
+def is_kept(purpose: Purpose, decision: Decision) -> bool:
+    """Whether a finished screen's answers become the chat's stored result."""
+    return purpose is Purpose.FULL or decision.outcome is Outcome.URGENT
 
 
 def is_current(result: ScreeningResult | None, now: datetime) -> bool:

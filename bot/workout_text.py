@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from bot.content import Content, SessionStep
+from bot.content import Content, Exercise, SessionStep
 from bot.workout import Beat, BeatKind, Summary, WorkoutRun, planned_seconds
 
 PHASES = ("warmup", "strength", "cooldown")
@@ -41,6 +41,21 @@ def side_name(content: Content, lang: str, step: SessionStep, side: int | None) 
 def numbered_steps(content: Content, lang: str, exercise_id: str) -> str:
     steps = content.text_list(f"exercises.{exercise_id}.steps", lang)
     return "\n".join(f"{n}. {line}" for n, line in enumerate(steps, start=1))
+
+
+def desk_break_dose(content: Content, lang: str, exercise: Exercise) -> str:
+    """A desk break's dose in full: hold, repeats, both legs, and whose dose it is."""
+    if exercise.has_sides:
+        dose = content.text(
+            "reminders.message.desk_dose_sides", lang, hold=exercise.hold_seconds,
+            reps=exercise.reps, first=content.text(f"exercises.{exercise.id}.side_first", lang),
+            second=content.text(f"exercises.{exercise.id}.side_second", lang))
+    else:
+        dose = content.text("reminders.message.desk_dose_plain", lang,
+                            hold=exercise.hold_seconds, reps=exercise.reps)
+    if not exercise.dose_from_article:
+        dose += " " + content.text("workout.card.our_dose", lang)
+    return dose
 
 
 def exercise_card(content: Content, lang: str, run: WorkoutRun, step_index: int) -> str:

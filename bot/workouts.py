@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import screening
 from bot.chats import ensure_chat
 from bot.content import Content
+from bot.content_model import BackRating
 from bot.models import WorkoutSession, utcnow
 from bot.workout import Status, WorkoutRun, WorkoutStateError
 
@@ -35,12 +36,15 @@ class Gate(StrEnum):
     NEVER_SCREENED = "never_screened"
     SCREEN_EXPIRED = "screen_expired"
     BLOCKED = "blocked"
+    URGENT = "urgent"  # blocked by an urgent warning sign: its advice is repeated
 
 
 async def workout_gate(session: AsyncSession, chat_id: int, now: datetime) -> Gate:
     result = await screening.latest_result(session, chat_id)
     if result is None:
         return Gate.NEVER_SCREENED
+    if result.outcome == screening.Outcome.URGENT:
+        return Gate.URGENT
     if result.outcome != screening.Outcome.CLEARED:
         return Gate.BLOCKED
     if not screening.is_current(result, now):
@@ -48,6 +52,34 @@ async def workout_gate(session: AsyncSession, chat_id: int, now: datetime) -> Ga
     if not screening.needs_quick_check(result, now):
         return Gate.OPEN_JUST_SCREENED
     return Gate.OPEN
+
+
+def too_sore_to_start(limits: BackRating, before: int) -> bool:
+    """A rating before the workout that counts as severe pain right now: no workout today."""
+    return before >= limits.no_workout_from
+
+
+def hurt_more_after(limits: BackRating, before: int | None, after: int | None) -> bool:
+    """Whether the back hurt enough more after a workout to rest from the exercises."""
+    if after is None:
+        return False
+    return after >= limits.rest_from or (
+        before is not None and after - before >= limits.rest_after_rise)
+
+
+async def hurt_more_last_time(
+    session: AsyncSession, chat_id: int, limits: BackRating
+) -> int | None:
+    """The chat's latest workout if the back hurt more after it: the next one asks whether it
+    has settled first. Once a new workout begins, that one is the latest, so it is asked once
+    per sore workout (and again while the answer is "no")."""
+    last = await session.scalar(
+        select(WorkoutSession).where(WorkoutSession.chat_id == chat_id)
+        .order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc()).limit(1)
+    )
+    if last is None or not hurt_more_after(limits, last.feeling_before, last.feeling_after):
+        return None
+    return last.id
 
 
 def new_run(content: Content, *, harder: bool) -> WorkoutRun:
@@ -128,6 +160,14 @@ async def record_feeling(
     else:
         workout.feeling_after = value
     return True
+
+
+async def hurt_more_after_workout(
+    session: AsyncSession, workout_id: int, limits: BackRating
+) -> bool:
+    workout = await session.get(WorkoutSession, workout_id)
+    return workout is not None and hurt_more_after(
+        limits, workout.feeling_before, workout.feeling_after)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from bot import desk_breaks, timing
 from bot.content import Content
 from bot.reminders import Claimed, Kind, Window, stored_time
 from bot.timing import DESK_BREAK_MIN_MINUTES
-from bot.workout_text import numbered_steps
+from bot.workout_text import desk_break_dose, numbered_steps
 from handlers.common import text
 from handlers.remind_steps import (
     EVERY,
@@ -119,6 +119,7 @@ def compose(content: Content, language: str, item: Claimed) -> tuple[str, Inline
         "reminders.message.desk_break", language,
         name=content.text(f"exercises.{stretch.id}.name", language),
         steps=numbered_steps(content, language, stretch.id),
+        dose=desk_break_dose(content, language, stretch),
     )
     done = InlineKeyboardButton(content.text("reminders.message.done_button", language),
                                 callback_data=DONE)

@@ -28,6 +28,7 @@ from bot import dispatch, reminders, timing
 from bot.app import SERVICES_KEY, services
 from bot.content import REFERENCE_LANGUAGE, Content
 from bot.reminders import Claimed, Kind
+from bot.screening import Outcome
 from handlers import desk_breaks, timezone
 from handlers.common import language_of, text
 from handlers.remind_steps import (
@@ -47,6 +48,7 @@ from handlers.remind_steps import (
     read_time,
 )
 from handlers.reminder_list import NEW
+from handlers.screening import AGAIN as SCREEN_AGAIN
 from handlers.timezone import send
 from handlers.walking import ask_distance
 
@@ -320,9 +322,16 @@ def reminder_composer(content: Content) -> dispatch.Compose:
         language = item.language or REFERENCE_LANGUAGE
         later = InlineKeyboardButton(content.text("reminders.message.later_button", language),
                                      callback_data=f"rem:later:{item.reminder_id}")
+        if item.screen_first:
+            return screen_first(content, language, item)
         if item.kind is Kind.DESK_BREAK:
             return desk_breaks.compose(content, language, item)
-        if item.kind is Kind.WALK:
+        if item.kind is Kind.WALK and item.outcome == Outcome.SEE_DOCTOR:
+            # No target the doctor has not agreed to.
+            body = content.text("reminders.message.walk_see_doctor", language)
+            first = InlineKeyboardButton(content.text("reminders.message.done_button", language),
+                                         callback_data=f"walk:done:{item.reminder_id}")
+        elif item.kind is Kind.WALK:
             body = content.text("reminders.message.walk", language,
                                 goal=str(content.walking_goal_km))
             first = InlineKeyboardButton(content.text("reminders.message.done_button", language),
@@ -334,6 +343,15 @@ def reminder_composer(content: Content) -> dispatch.Compose:
                 callback_data=START_WORKOUT)
         return body, InlineKeyboardMarkup([[first, later]])
     return compose
+
+
+def screen_first(content: Content, language: str, item: Claimed
+                 ) -> tuple[str, InlineKeyboardMarkup]:
+    """An exercise reminder for a chat without a current clear screen: the questions first."""
+    body = content.text(f"reminders.message.screen_first_{item.kind}", language)
+    button = InlineKeyboardButton(content.text("workout.gate.screen_button", language),
+                                  callback_data=SCREEN_AGAIN)
+    return body, InlineKeyboardMarkup([[button]])
 
 
 async def start_dispatcher(application: Application) -> None:

@@ -3,16 +3,19 @@
 Progress lives in the database (``bot.screening``), not only in the conversation, so after a
 restart a press on a question's button or a typed answer carries on where the person was.
 Every button holds the screen's nonce and the question's number: a button from an earlier
-screen, or from a question already answered, is recognised and changes nothing.
+screen, or from a question already answered, is recognised and changes nothing. A question
+answered, by a button or by typing, shows the answer and loses its buttons.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -40,6 +43,8 @@ WORKOUT_BEGIN = "wo:begin"  # handled by handlers.workout
 # handlers are registered, since the workout is built on the screen and not the other way round.
 AFTER_QUICK_CHECK_KEY = "after_quick_check"
 AfterQuickCheck = Callable[[Update, ContextTypes.DEFAULT_TYPE, Decision], Awaitable[None]]
+# chat_data: the question on screen with live buttons, so that a typed answer can close it.
+OPEN_QUESTION_KEY = "screen_open_question"
 
 
 @dataclass(frozen=True)
@@ -146,11 +151,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int |
         await query.answer(text(update, context, outcome))
         return ConversationHandler.END if outcome == "ui.screen.stale" else None
     await query.answer()
-    answered = "ui.screen.went_back" if choice == "b" else (
-        "ui.screen.answered_yes" if choice == "y" else "ui.screen.answered_no"
-    )
+    context.chat_data.pop(OPEN_QUESTION_KEY, None)
     await query.edit_message_text(
-        f"{query.message.text}\n\n{text(update, context, answered)}", reply_markup=None
+        f"{query.message.text}\n\n{text(update, context, ANSWERED[choice])}", reply_markup=None
     )
     return await show_progress(update, context, outcome)
 
@@ -166,6 +169,7 @@ async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | 
     if isinstance(outcome, str):
         await update.effective_message.reply_text(text(update, context, outcome))
         return ConversationHandler.END
+    await close_open_question(update, context, outcome.nonce, ANSWERED[choice])
     return await show_progress(update, context, outcome)
 
 
@@ -219,7 +223,7 @@ async def apply_answer(
         decision = None
         if following is None:
             decision = screening.decide(questions, dict(answers))
-            if purpose is Purpose.FULL:
+            if screening.is_kept(purpose, decision):
                 await screening.store_result(session, chat_id, answers, decision)
             await session.delete(draft)
         return Progress(purpose, questions, answers, draft.nonce, following, decision)
@@ -231,7 +235,7 @@ async def show_progress(
     if progress.decision is None:
         await send_question(update, context, progress.questions, progress.answers, progress.nonce)
         return ASKING
-    if progress.purpose is Purpose.RECHECK:
+    if progress.purpose is Purpose.RECHECK and progress.decision.outcome is not Outcome.URGENT:
         after_quick_check: AfterQuickCheck = context.bot_data[AFTER_QUICK_CHECK_KEY]
         await after_quick_check(update, context, progress.decision)
     else:
@@ -276,9 +280,32 @@ async def send_question(
         rows.append([
             InlineKeyboardButton(text(update, context, "ui.screen.back"), callback_data=data + "b")
         ])
-    await context.bot.send_message(
-        update.effective_chat.id, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows)
+    shown = "\n".join(lines)
+    sent = await context.bot.send_message(
+        update.effective_chat.id, shown, reply_markup=InlineKeyboardMarkup(rows)
     )
+    context.chat_data[OPEN_QUESTION_KEY] = (nonce, sent.message_id, shown)
+
+
+ANSWERED = {
+    "y": "ui.screen.answered_yes", "n": "ui.screen.answered_no", "b": "ui.screen.went_back",
+}
+
+
+async def close_open_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, nonce: str, answered: str
+) -> None:
+    """Show a typed answer on the question and take its buttons off, as a press does. After a
+    restart the question is not known; its buttons then answer "already answered"."""
+    open_question = context.chat_data.pop(OPEN_QUESTION_KEY, None)
+    if open_question is None or open_question[0] != nonce:
+        return
+    _, message_id, shown = open_question
+    with contextlib.suppress(TelegramError):  # deleted, or too old to edit: nothing to close
+        await context.bot.edit_message_text(
+            f"{shown}\n\n{text(update, context, answered)}", update.effective_chat.id,
+            message_id, reply_markup=None,
+        )
 
 
 OUTCOME_TEXT = {
@@ -302,6 +329,10 @@ async def send_outcome(
 ) -> None:
     reasons = reasons_text(update, context, decision)
     message = text(update, context, OUTCOME_TEXT[decision.outcome], reasons=reasons)
+    if decision.outcome is Outcome.URGENT:
+        # The urgent advice is also repeated on its own (by /workout), so it has no {reasons}:
+        # what was answered follows it.
+        message = f"{message}\n\n{reasons}"
     await context.bot.send_message(
         update.effective_chat.id, message, reply_markup=outcome_keyboard(update, context, decision)
     )
@@ -319,9 +350,13 @@ def outcome_keyboard(
         return InlineKeyboardMarkup([[InlineKeyboardButton(
             text(update, context, "ui.screen.workout_button"), callback_data=WORKOUT_BEGIN
         )]])
+    again = [InlineKeyboardButton(text(update, context, "ui.screen.rescreen_button"),
+                                  callback_data=AGAIN)]
+    if decision.outcome is Outcome.URGENT:
+        # Getting help comes first; the habits start with a 6-8 km walk, which is not for now.
+        return InlineKeyboardMarkup([again])
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(text(update, context, "ui.screen.tips_button"),
                               callback_data="tips:0")],
-        [InlineKeyboardButton(text(update, context, "ui.screen.rescreen_button"),
-                              callback_data=AGAIN)],
+        again,
     ])

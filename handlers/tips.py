@@ -7,7 +7,9 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot import screening
 from bot.app import services
+from bot.screening import Outcome
 from handlers.common import text
 
 TIP_PATTERN = re.compile(r"^tips:(\d{1,3})$")
@@ -29,7 +31,21 @@ def tip_message(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) 
     return body, InlineKeyboardMarkup([[button]])
 
 
+async def urgent_advice_instead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """After an urgent warning sign the habits wait (the first is walking 6-8 km a day): the
+    urgent advice is repeated instead. Whether it was."""
+    async with services(context).sessions() as session:
+        result = await screening.latest_result(session, update.effective_chat.id)
+    if result is None or result.outcome != Outcome.URGENT:
+        return False
+    await context.bot.send_message(update.effective_chat.id,
+                                   text(update, context, "screening.outcome.urgent"))
+    return True
+
+
 async def tips_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await urgent_advice_instead(update, context):
+        return
     body, keyboard = tip_message(update, context, 0)
     await update.effective_message.reply_text(body, reply_markup=keyboard)
 
@@ -43,6 +59,8 @@ async def on_tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(text(update, context, "ui.errors.stale_button"))
         return
     await query.answer()
+    if index == 0 and await urgent_advice_instead(update, context):
+        return
     body, keyboard = tip_message(update, context, index)
     if index == 0:
         await context.bot.send_message(update.effective_chat.id, body, reply_markup=keyboard)

@@ -9,7 +9,7 @@ import logging
 import re
 from functools import partial
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ContextTypes, ConversationHandler
 
 from bot import workouts
@@ -48,7 +48,7 @@ from handlers.workout_live import (
 logger = logging.getLogger(__name__)
 
 CONTROL_PATTERN = re.compile(
-    r"^wo:(\d{1,12}):(\d{1,3}):(go|harder|easier|start|skip|stop|pause|resume)$"
+    r"^wo:(\d{1,12}):(\d{1,3}):(go|harder|easier|start|skip|stop|pause|resume|settled|sore)$"
 )
 FEELING_PATTERN = re.compile(r"^wo:(\d{1,12}):f([ba]):(\d{1,2}|s)$")
 TYPED_FEELING = re.compile(r"^\s*\d{1,2}\s*$")
@@ -62,22 +62,71 @@ async def workout_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """/workout (or "Start workout" on a reminder): the screen decides, then the quick check."""
     if update.callback_query:
         await update.callback_query.answer()
-    svc, chat_id = services(context), update.effective_chat.id
-    if await pick_up_stalled(context.application, chat_id):
+    if await pick_up_stalled(context.application, update.effective_chat.id):
         return ConversationHandler.END
+    return await through_the_gate(update, context, ask_if_settled=True)
+
+
+async def through_the_gate(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, ask_if_settled: bool
+) -> int:
+    """The screen decides; then, if the back hurt more after the last workout, whether it has
+    settled; then the quick check."""
+    svc, chat_id = services(context), update.effective_chat.id
     async with svc.sessions.begin() as session:
         gate = await workouts.workout_gate(session, chat_id, svc.clock())
+        sore = await workouts.hurt_more_last_time(session, chat_id, svc.content.back_rating)
     if gate not in (workouts.Gate.OPEN, workouts.Gate.OPEN_JUST_SCREENED):
+        key = ("screening.outcome.urgent" if gate is workouts.Gate.URGENT
+               else f"workout.gate.{gate.value}")
         await context.bot.send_message(
-            chat_id, text(update, context, f"workout.gate.{gate.value}"),
+            chat_id, text(update, context, key),
             reply_markup=InlineKeyboardMarkup([[screen_button(update, context)]]),
         )
+        return ConversationHandler.END
+    if ask_if_settled and sore is not None:
+        await context.bot.send_message(
+            chat_id, text(update, context, "workout.settled.question"),
+            reply_markup=InlineKeyboardMarkup([[
+                settled_button(update, context, sore, "settled", "workout.settled.yes"),
+                settled_button(update, context, sore, "sore", "workout.settled.no"),
+            ]]))
         return ConversationHandler.END
     await stop_live_workout(context.application, chat_id, quietly=True)
     if gate is workouts.Gate.OPEN_JUST_SCREENED:
         await start_workout(update, context)
         return ConversationHandler.END
     return await start_check(update, context, Purpose.RECHECK)
+
+
+def settled_button(update: Update, context: ContextTypes.DEFAULT_TYPE, workout_id: int,
+                   action: str, label_key: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text(update, context, label_key),
+                                callback_data=f"wo:{workout_id}:0:{action}")
+
+
+async def on_settled_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, workout_id: int, settled: bool
+) -> None:
+    """"Has it settled?" answered: yes goes on to the quick check, no means no workout today."""
+    query, svc, chat_id = update.callback_query, services(context), update.effective_chat.id
+    if query.message is None or query.from_user.id != query.message.chat.id:
+        await query.answer(text(update, context, "workout.answers.not_yours"))
+        return
+    async with svc.sessions() as session:
+        sore = await workouts.hurt_more_last_time(session, chat_id, svc.content.back_rating)
+    if sore != workout_id:  # answered "yes" already, or not the latest workout's question
+        await query.answer(text(update, context, "workout.answers.already_answered"))
+        return
+    await query.answer()
+    answer = text(update, context, "workout.settled.yes" if settled else "workout.settled.no")
+    await edit(context, chat_id, query.message.message_id,
+               f"{text(update, context, 'workout.settled.question')}\n\n{answer}", None)
+    if not settled:
+        await context.bot.send_message(chat_id, text(update, context, "workout.settled.rest"))
+        return
+    # The gate again: the button may have waited for days.
+    await through_the_gate(update, context, ask_if_settled=False)
 
 
 async def pick_up_stalled(application: Application, chat_id: int) -> bool:
@@ -149,22 +198,32 @@ async def note_feeling(
     context: ContextTypes.DEFAULT_TYPE, live: LiveWorkout, value: int | None
 ) -> None:
     """Store the rating (None: skipped), close the question, and go on."""
-    svc, asked = services(context), live.stage
+    svc, asked, limits = services(context), live.stage, services(context).content.back_rating
+    hurt_more = too_sore = False
     if value is not None:
         async with svc.sessions.begin() as session:
             await workouts.record_feeling(
                 session, live.chat_id, live.workout_id,
                 "before" if asked == FEELING_BEFORE else "after", value,
             )
+            if asked == FEELING_AFTER:
+                hurt_more = await workouts.hurt_more_after_workout(
+                    session, live.workout_id, limits)
+            elif workouts.too_sore_to_start(limits, value):
+                live.run.stop()
+                too_sore = True
+                await save_run(session, live)
     noted = (say(svc, live, "workout.feeling.noted", value=value) if value is not None
              else say(svc, live, "workout.feeling.skipped"))
     await edit(context, live.chat_id, live.control_message_id,
                f"{say(svc, live, FEELING_QUESTION[asked])}\n\n{noted}", None)
-    if asked == FEELING_AFTER:
+    if asked == FEELING_AFTER or too_sore:
         live_workouts(context.application).pop(live.chat_id, None)
         if value is not None:
-            await context.bot.send_message(live.chat_id, say(svc, live,
-                                                             "workout.feeling.thanks_after"))
+            key = ("workout.feeling.too_sore_before" if too_sore else
+                   "workout.feeling.hurt_more_after" if hurt_more else
+                   "workout.feeling.thanks_after")
+            await context.bot.send_message(live.chat_id, say(svc, live, key))
         return
     live.stage = OVERVIEW
     message = await context.bot.send_message(
@@ -190,6 +249,9 @@ def overview_keyboard(svc: Services, live: LiveWorkout) -> InlineKeyboardMarkup:
 async def on_control(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, svc = update.callback_query, services(context)
     match = CONTROL_PATTERN.match(query.data or "")
+    if match and match.group(3) in ("settled", "sore"):
+        await on_settled_answer(update, context, int(match.group(1)), match.group(3) == "settled")
+        return
     live = await owned_live_workout(update, context, int(match.group(1)) if match else -1)
     if live is None or match is None:
         return
@@ -309,7 +371,10 @@ async def resume_interrupted(application: Application) -> None:
         lives = []
         for row in rows:
             run = workouts.restore(svc.content, row)
-            if run is None or not run.resume_after_restart().applied:
+            # A screen answered meanwhile may rule the exercises out: then no card is shown.
+            gate = await workouts.workout_gate(session, row.chat_id, svc.clock())
+            if (run is None or gate not in (workouts.Gate.OPEN, workouts.Gate.OPEN_JUST_SCREENED)
+                    or not run.resume_after_restart().applied):
                 row.status, row.finished_at = Status.STOPPED.value, svc.clock()
                 continue
             workouts.save(row, run)

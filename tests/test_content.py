@@ -155,11 +155,23 @@ def test_form_details_from_the_article(shipped: Content) -> None:
     assert "comfortable" in shipped.text("exercises.standing_back_arch.note")
 
 
-def test_quadriceps_note_says_the_dose_is_ours(shipped: Content) -> None:
+def test_quadriceps_dose_is_said_to_be_ours_once(shipped: Content) -> None:
+    """The card adds workout.card.our_dose to a dose not from the article; the note, shown on
+    the same card, must not say it again."""
     assert not shipped.exercises["quadriceps_stretch"].dose_from_article
-    note = shipped.text("exercises.quadriceps_stretch.note")
-    assert "our suggestion" in note
-    assert "all fours" in note
+    assert "our suggestion" in shipped.text("workout.card.our_dose")
+    for language in shipped.languages:
+        note = shipped.text("exercises.quadriceps_stretch.note", language)
+        assert "our" not in note.split() and "предлагаем" not in note
+    assert "all fours" in shipped.text("exercises.quadriceps_stretch.note")
+
+
+def test_no_text_promises_an_effect_the_article_does_not(shipped: Content) -> None:
+    for key in ("tips.walk_daily.body", "tips.posture.body", "workout.feeling.thanks_after",
+                "reminders.message.workout"):
+        for claim in ("what they need", "whether the exercises help", "exactly those",
+                      "They help when"):
+            assert claim not in shipped.text(key), key
 
 
 def test_every_exercise_has_its_texts(shipped: Content) -> None:
@@ -198,30 +210,52 @@ def test_tips_cover_the_articles_habits(shipped: Content) -> None:
 def test_questions_order_kinds_and_rechecks(shipped: Content) -> None:
     assert [(q.id, q.kind) for q in shipped.questions] == [
         ("red_flag_urgent", "red_flag_urgent"),
+        ("serious_accident", "red_flag_urgent"),
+        ("fever", "red_flag"),
         ("severe_pain", "contraindication"),
         ("bleeding", "contraindication"),
         ("flare_up", "contraindication"),
+        ("pain_after_injury", "red_flag"),
+        ("night_pain", "red_flag"),
+        ("chest_pain_or_fainting", "red_flag"),
+        ("cancer_or_weight_loss", "red_flag"),
         ("spinal_injury", "contraindication"),
         ("kidney_or_heart_disease", "contraindication"),
         ("pregnancy", "contraindication"),
-        ("red_flag", "red_flag"),
+        ("fragile_bones", "diagnosis"),
         ("diagnosed_condition", "diagnosis"),
     ]
-    rechecked = {q.id for q in shipped.questions if q.recheck_before_workout}
-    assert rechecked == {"severe_pain", "bleeding", "flare_up"}
+    rechecked = [q.id for q in shipped.questions if q.recheck_before_workout]
+    assert rechecked == ["red_flag_urgent", "fever", "severe_pain", "bleeding", "flare_up"]
 
 
 # Words each question must use, so every topic of the article (and of the red flags) is asked.
 QUESTION_TOPICS = {
     "severe_pain": ["severe pain"],
-    "bleeding": ["bleeding"],
+    "bleeding": ["bleeding", "normal period"],
     "flare_up": ["long-term illness", "flaring up"],
-    "spinal_injury": ["spinal injury"],
+    "spinal_injury": ["injured your spine", "broken vertebra", "spine surgery"],
     "kidney_or_heart_disease": ["kidney", "heart", "blood vessels"],
     "pregnancy": ["pregnant"],
-    "diagnosed_condition": ["osteochondrosis", "scoliosis"],
-    "red_flag_urgent": ["groin", "buttocks", "bladder", "bowels", "weakness in both legs"],
-    "red_flag": ["fever", "weight loss", "cancer"],
+    "diagnosed_condition": ["osteochondrosis", "degenerative disc disease",
+                            "slipped (herniated) disc", "scoliosis"],
+    "red_flag_urgent": ["recently", "between your legs", "genitals", "back passage",
+                        "difficulty peeing", "leaking urine or stool", "both legs"],
+    "serious_accident": ["serious accident"],
+    "fever": ["fever", "infection", "today"],
+    "pain_after_injury": ["fall", "accident", "hard blow"],
+    "night_pain": ["worse at night", "rest"],
+    "chest_pain_or_fainting": ["chest pain", "fainted", "dizzy", "balance"],
+    "cancer_or_weight_loss": ["cancer", "lost weight"],
+    "fragile_bones": ["osteoporosis", "fragile bones", "steroid tablets"],
+}
+# The same topics in Russian, in the words people use.
+QUESTION_TOPICS_RU = {
+    "red_flag_urgent": ["промежности", "половых органов", "заднего прохода", "мочеиспусканием",
+                        "обеих ногах"],
+    "diagnosed_condition": ["остеохондроз", "межпозвонковая грыжа", "сколиоз"],
+    "bleeding": ["месячных"],
+    "fragile_bones": ["остеопороз", "стероидные гормоны"],
 }
 
 
@@ -234,14 +268,27 @@ def test_question_covers_its_topic(shipped: Content, question_id: str) -> None:
     assert shipped.text(f"screening.questions.{question_id}.reason").endswith(".")
 
 
+def test_every_question_has_a_topic_and_no_groin(shipped: Content) -> None:
+    assert set(QUESTION_TOPICS) == {q.id for q in shipped.questions}
+    for question_id, words in QUESTION_TOPICS_RU.items():
+        question = shipped.text(f"screening.questions.{question_id}.question", "ru")
+        for word in words:
+            assert word in question, (question_id, word)
+    assert "паху" not in shipped.text("screening.questions.red_flag_urgent.question", "ru")
+
+
 def test_screening_outcomes(shipped: Content) -> None:
     intro = shipped.text("screening.intro")
     assert "private" in intro
     assert "doctor" in intro
+    assert "not sure" in intro and "choose Yes" in intro
+    assert "over 50" in intro
     urgent = shipped.text("screening.outcome.urgent")
-    assert "today" in urgent
-    assert "emergency services" in urgent
-    assert "therapeutic exercise" in shipped.text("screening.outcome.diagnosis")
+    assert "now" in urgent and "today" not in urgent
+    assert "emergency department" in urgent and "emergency services" in urgent
+    diagnosis = shipped.text("screening.outcome.diagnosis", reasons="REASONS")
+    assert "therapeutic exercise" in diagnosis.lower() and "REASONS" in diagnosis
+    assert "physiotherapist" in diagnosis
     blocked = shipped.text("screening.outcome.blocked", reasons="REASONS")
     assert "REASONS" in blocked
     assert "REASONS" in shipped.text("screening.recheck.blocked", reasons="REASONS")
@@ -414,6 +461,12 @@ PROGRAM_BREAKAGES = {
         "[extras]\nanything = 1\n\n[pacing]\n",
         ["extras: unknown field"],
     ),
+    "back rating limit out of the scale": (
+        "back_rating",
+        "no_workout_from = 7",
+        "no_workout_from = 11",
+        ["back_rating.no_workout_from", "from 1 to 10"],
+    ),
     "unknown exercise in session": (
         "session",
         '"superman", ',
@@ -448,19 +501,25 @@ PROGRAM_BREAKAGES = {
         None,
         'id = "bleeding"',
         'id = "severe_pain"',
-        ["screening[2].id: duplicate question id 'severe_pain' (also screening[1])"],
+        ["screening[4].id: duplicate question id 'severe_pain' (also screening[3])"],
     ),
     "unknown question kind": (
         None,
         'id = "pregnancy"\nkind = "contraindication"',
         'id = "pregnancy"\nkind = "maybe"',
-        ["screening[6].kind: expected one of contraindication"],
+        ["screening[12].kind: expected one of contraindication"],
+    ),
+    "urgent red flag after another question": (
+        None,
+        'id = "pregnancy"\nkind = "contraindication"',
+        'id = "pregnancy"\nkind = "red_flag_urgent"',
+        ["screening[12].kind: an urgent red flag must come before every other question"],
     ),
     "question field missing": (
         None,
         'id = "pregnancy"\nkind = "contraindication"\nrecheck_before_workout = false\n',
         'id = "pregnancy"\nkind = "contraindication"\n',
-        ["screening[6].recheck_before_workout: missing"],
+        ["screening[12].recheck_before_workout: missing"],
     ),
     "bad tip id": ("tips", 'order = ["walk_daily"', 'order = ["Walk Daily"', ["tips.order"]),
     "unknown desk-break stretch": (
@@ -571,8 +630,8 @@ LOCALE_BREAKAGES = {
     "positional placeholder": (
         "screening",
         "outcome",
-        "{reasons}",
-        "{0}",
+        "{reasons}\n\nYour health",
+        "{0}\n\nYour health",
         ["outcome.blocked: placeholder {0} must be a plain name"],
     ),
     "question reason missing": (
@@ -585,9 +644,9 @@ LOCALE_BREAKAGES = {
     "outcome without its placeholder": (
         "screening",
         "outcome",
-        "{reasons}",
-        "(reasons)",
-        ["outcome.blocked: expected placeholders {reasons}, found none"],
+        "{reasons}\n\nTherapeutic",
+        "(reasons)\n\nTherapeutic",
+        ["outcome.diagnosis: expected placeholders {reasons}, found none"],
     ),
     "recheck text missing": (
         "screening",
@@ -706,7 +765,8 @@ def test_second_language_list_where_english_has_text(with_second_language: Path)
 
 
 def test_second_language_required_placeholder(with_second_language: Path) -> None:
-    edit(ru(with_second_language, "screening"), "{reasons}", "{причины}", section="outcome")
+    edit(ru(with_second_language, "screening"), "{reasons}\n\nYour", "{причины}\n\nYour",
+         section="outcome")
     message = load_error(with_second_language)
     assert "content/locales/ru/screening.toml: outcome.blocked" in message
     assert "{причины}" in message

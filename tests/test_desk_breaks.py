@@ -5,6 +5,7 @@ hand (FakeClock) and the dispatcher's tick run directly."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
@@ -116,6 +117,7 @@ async def test_breaks_fire_inside_the_window_on_chosen_days_across_daylight_savi
 ) -> None:
     clock.set("2026-03-27T06:00:00+00:00")  # Friday 07:00 CET
     await add_desk_break(bot, 9003, "09:00", "12:00", 60, weekdays=WEEKDAYS_ONLY)
+    await screened(bot, 9003)
     # Berlin moves to summer time (UTC+2) on Sunday 29 March; the weekend is not chosen.
     fired = await fire_times(bot, clock, "2026-03-27T06:00:00+00:00",
                              "2026-03-30T12:00:00+00:00",
@@ -134,6 +136,12 @@ async def test_breaks_fire_inside_the_window_on_chosen_days_across_daylight_savi
     for day in (shown[:3], shown[3:]):
         assert all(one != other for one, other in pairwise(day))
     assert set(shown) == {"standing_back_arch", "quadriceps_stretch"}
+    # The whole instruction: the hold, the repeats, and the other leg.
+    doses = {"standing_back_arch": "Hold for 5 s and repeat 5 times.",
+             "quadriceps_stretch": "Hold for 20–30 s and repeat 2–3 times with the right leg, "
+                                   "then the same with the left leg."}
+    for stretch, text in zip(shown, messages, strict=True):
+        assert doses[stretch] in text
 
 
 async def test_a_break_shows_the_stretch_steps_and_done_closes_it(
@@ -141,6 +149,7 @@ async def test_a_break_shows_the_stretch_steps_and_done_closes_it(
 ) -> None:
     user = api.user(9004)
     await add_desk_break(bot, 9004, "13:00", "15:00", 30)
+    await screened(bot, 9004)
     clock.set("2026-03-27T12:30:00+00:00")  # 13:30 in Berlin
     assert (await drain(bot)).sent == 1
     message = await user.expect(BREAK)
@@ -159,6 +168,7 @@ async def test_a_break_late_by_more_than_half_its_interval_is_skipped(
     api: FakeBotAPI, bot: RunningBot, clock: FakeClock
 ) -> None:
     await add_desk_break(bot, 9005, "13:00", "17:00", 60)  # next at 14:00 local, 13:00 UTC
+    await screened(bot, 9005)
     await bot.stop()
     clock.set("2026-03-27T13:35:00+00:00")  # 35 minutes late: the 15:00 one is nearer
     await bot.start()
@@ -216,8 +226,51 @@ async def test_when_the_screen_rules_out_exercise_desk_breaks_are_neither_offere
     await user.expect("At what time?")
 
 
+async def test_without_a_screen_a_break_says_once_that_the_safety_questions_come_first(
+    api: FakeBotAPI, bot: RunningBot, clock: FakeClock
+) -> None:
+    user = api.user(9009)
+    await add_desk_break(bot, 9009, "13:00", "16:00", 30)
+    clock.set("2026-03-27T12:30:00+00:00")  # 13:30 in Berlin, the first break
+    assert (await drain(bot)).sent == 1
+    note = await user.expect("Time for a desk break, but first the safety questions")
+    assert not any(stretch_name(e.id) in note.text for e in CONTENT.desk_break_stretches)
+    assert note.buttons == ["🩺 Answer the safety questions"]
+    assert note.reply_markup["inline_keyboard"][0][0]["callback_data"] == "scr:again"
+    clock.set("2026-03-27T13:00:00+00:00")  # the next break: no second note
+    report = await drain(bot)
+    assert (report.sent, report.skipped_not_allowed) == (0, 1)
+    await user.press("Answer the safety questions")
+    await user.expect("Before we start, I'll ask a few quick yes/no questions")
+    await screened(bot, 9009)  # as if the questions had been answered, all "no"
+    clock.set("2026-03-27T13:30:00+00:00")
+    assert (await drain(bot)).sent == 1
+    assert any(stretch_name(e.id) in sent_to(api, 9009)[-1]
+               for e in CONTENT.desk_break_stretches)
+
+
+async def test_when_the_screen_expires_the_breaks_stop_after_one_note(
+    api: FakeBotAPI, bot: RunningBot, clock: FakeClock
+) -> None:
+    await add_desk_break(bot, 9010, "13:00", "16:00", 30)
+    # The clear screen runs out at 13:45 in Berlin: the 13:30 break is the last with a stretch.
+    await screened(bot, 9010, age=timedelta(days=30) - timedelta(minutes=45))
+    clock.set("2026-03-27T12:30:00+00:00")
+    assert (await drain(bot)).sent == 1
+    assert BREAK in sent_to(api, 9010)[-1]
+    clock.set("2026-03-27T13:00:00+00:00")
+    assert (await drain(bot)).sent == 1
+    assert "first the safety questions" in sent_to(api, 9010)[-1]
+    for step in ("2026-03-27T13:30:00+00:00", "2026-03-27T14:00:00+00:00",
+                 "2026-03-30T12:00:00+00:00"):
+        clock.set(step)
+        assert (await drain(bot)).sent == 0
+    assert len(sent_to(api, 9010)) == 2
+
+
 async def test_desk_breaks_in_russian(api: FakeBotAPI, bot: RunningBot, clock: FakeClock) -> None:
     user = api.user(9008, language_code="ru")
+    await screened(bot, 9008)
     await user.send("/remind")
     await user.expect("в каком вы часовом поясе")
     await user.send("Москва")

@@ -12,6 +12,7 @@ from telegram import Bot
 from telegram.error import Conflict, NetworkError
 
 from bot.app import SERVICES_KEY
+from bot.content import load_content
 from bot.db import create_engine, make_sessionmaker
 from bot.fakeapi import FakeBotAPI
 from bot.models import Chat, ScreeningResult, WalkLog
@@ -44,15 +45,16 @@ async def test_an_answer_edited_into_yes_does_not_answer_the_screen(
 ) -> None:
     user = api.user(8102)
     await user.send("/screen")
-    await user.expect("Question 1 of 9")
+    total = len(load_content().questions)
+    await user.expect(f"Question 1 of {total}")
     first = await user.send("no")
-    await user.expect("Question 2 of 9")
+    await user.expect(f"Question 2 of {total}")
     await user.edit(first, "yes")  # "yes" to the urgent signs would end the screen at once
     await user.expect(EDIT_NOTE, kind="message")
-    for number in range(2, 10):
+    for number in range(2, total + 1):
         await user.press("No")
-        if number < 9:
-            await user.expect(f"Question {number + 1} of 9")
+        if number < total:
+            await user.expect(f"Question {number + 1} of {total}")
     await user.expect("Nothing in your answers rules out")
     async with bot.services.sessions() as session:
         result = await session.scalar(

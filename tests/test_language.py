@@ -64,7 +64,7 @@ async def test_language_command_overrides_telegram_and_is_remembered(
 ) -> None:
     user = api.user(8004, language_code="ru")
     await user.send("/screen")  # something stored about the chat
-    await user.expect(ru("ui.screen.progress", number=1, total=9))
+    await user.expect(ru("ui.screen.progress", number=1, total=len(load_content().questions)))
     await user.send("/language")
     choice = await user.expect(ru("ui.language.prompt"))
     assert choice.buttons == ["English", "Русский"]
@@ -81,8 +81,9 @@ async def test_language_command_overrides_telegram_and_is_remembered(
 async def screen_in_russian(user: FakeUser) -> None:
     await user.send("/screen")
     assert_russian((await user.expect(ru("screening.intro")[:30])).text)
-    for number in range(1, 10):
-        question = await user.expect(ru("ui.screen.progress", number=number, total=9))
+    total = len(load_content().questions)
+    for number in range(1, total + 1):
+        question = await user.expect(ru("ui.screen.progress", number=number, total=total))
         assert_russian(question.text)
         assert question.buttons[:2] == [ru("ui.screen.yes"), ru("ui.screen.no")]
         await user.send("нет")

@@ -47,16 +47,22 @@ def the_bots_logging(settings: Settings) -> Iterator[KeepEverything]:
 
 
 async def answer_yes_to_every_question(user: FakeUser) -> None:
+    questions = load_content().questions
+    total = len(questions)
+    # A yes to an urgent sign would end the screen at once.
+    urgent = sum(q.kind == "red_flag_urgent" for q in questions)
     await user.send("/screen")
-    await user.expect("Question 1 of 9", timeout=LONG_WAIT)
-    await user.press("No")  # a yes here would end the screen at once (urgent)
-    await user.expect("Question 2 of 9", timeout=LONG_WAIT)
+    for number in range(1, urgent + 1):
+        await user.expect(f"Question {number} of {total}", timeout=LONG_WAIT)
+        await user.press("No")
+    await user.expect(f"Question {urgent + 1} of {total}", timeout=LONG_WAIT)
     await user.send(TYPED)
-    await user.expect("Question 2 of 9", timeout=LONG_WAIT)  # asked again after the muddle
-    for number in range(2, 10):
+    # asked again after the muddle
+    await user.expect(f"Question {urgent + 1} of {total}", timeout=LONG_WAIT)
+    for number in range(urgent + 1, total + 1):
         await user.press("Yes")
-        if number < 9:
-            await user.expect(f"Question {number + 1} of 9", timeout=LONG_WAIT)
+        if number < total:
+            await user.expect(f"Question {number + 1} of {total}", timeout=LONG_WAIT)
     await user.expect("I won't offer you the exercises", timeout=LONG_WAIT)
 
 

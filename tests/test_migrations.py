@@ -211,7 +211,7 @@ async def the_bot_works_on_it(api: FakeBotAPI, url: str, rows: dict[str, list[An
         expected["walk_logs"] += 1
         assert {name: len(found) for name, found in tables.items()} == expected
         await user.send("no")  # answers question 2 of the screen in progress
-        await user.expect("Question 3 of 9", timeout=LONG_WAIT)
+        await user.expect("Question 3 of ", timeout=LONG_WAIT)
     finally:
         await bot.stop()
 

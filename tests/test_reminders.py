@@ -255,12 +255,45 @@ async def test_an_exercise_reminder_starts_the_workout(
 ) -> None:
     user = api.user(3012)
     await add_reminder(bot, 3012, "18:00", kind=Kind.WORKOUT)
+    await screened(bot, 3012)
     clock.set("2026-03-27T17:00:00+00:00")
     await drain(bot)
     message = await user.expect("Time for your back exercises")
     assert message.buttons == ["▶️ Start workout", "⏰ Later"]
     start = message.reply_markup["inline_keyboard"][0][0]
     assert start["callback_data"] == "wo:begin"
+
+
+async def test_without_a_screen_a_workout_reminder_offers_the_questions_once(
+    api: FakeBotAPI, bot: RunningBot, clock: FakeClock
+) -> None:
+    user = api.user(3014)
+    await add_reminder(bot, 3014, "18:00", kind=Kind.WORKOUT)
+    clock.set("2026-03-27T17:00:00+00:00")
+    await drain(bot)
+    note = await user.expect("Time for your back exercises, but first the safety questions")
+    assert note.buttons == ["🩺 Answer the safety questions"]
+    clock.set("2026-03-28T17:00:00+00:00")  # the next day: quiet
+    report = await drain(bot)
+    assert (report.sent, report.skipped_not_allowed) == (0, 1)
+    await screened(bot, 3014)
+    clock.set("2026-03-29T16:00:00+00:00")  # 18:00 in summer time
+    await drain(bot)
+    again = await user.expect("Time for your back exercises.")
+    assert again.buttons == ["▶️ Start workout", "⏰ Later"]
+
+
+async def test_after_a_see_a_doctor_result_walks_have_no_distance_target(
+    api: FakeBotAPI, bot: RunningBot, clock: FakeClock
+) -> None:
+    user = api.user(3015)
+    await add_reminder(bot, 3015, "08:00")
+    await screened(bot, 3015, Outcome.SEE_DOCTOR)
+    clock.set("2026-03-28T07:00:00+00:00")
+    await drain(bot)
+    walk = await user.expect("Time for a walk!")
+    assert "walk as much as feels comfortable, and as your doctor agrees" in walk.text.lower()
+    assert "km" not in walk.text
 
 
 async def test_another_command_ends_the_conversation_and_cancel_says_so(

@@ -70,10 +70,13 @@ async def stored(bot: RunningBot, chat_id: int) -> list[Reminder]:
             select(Reminder).where(Reminder.chat_id == chat_id).order_by(Reminder.id)))
 
 
-async def screened(bot: RunningBot, chat_id: int, outcome: Outcome) -> None:
+async def screened(bot: RunningBot, chat_id: int, outcome: Outcome = Outcome.CLEARED, *,
+                   age: timedelta = timedelta(0)) -> None:
+    """A screen answered ``age`` before the bot's (test-moved) clock."""
     async with bot.services.sessions.begin() as session:
         await ensure_chat(session, chat_id)
-        await screening.store_result(session, chat_id, [], Decision(outcome, ()))
+        result = await screening.store_result(session, chat_id, [], Decision(outcome, ()))
+        result.completed_at = bot.services.clock() - age
 
 
 async def drain(bot: RunningBot) -> Report:

@@ -7,15 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from bot.content import load_content
 from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import ScreeningDraft, ScreeningResult, utcnow
 from tests.harness import RunningBot
 
-TOTAL = 9
-QUESTION_ORDER = [
-    "red_flag_urgent", "severe_pain", "bleeding", "flare_up", "spinal_injury",
-    "kidney_or_heart_disease", "pregnancy", "red_flag", "diagnosed_condition",
-]
+QUESTION_ORDER = [q.id for q in load_content().questions]
+TOTAL = len(QUESTION_ORDER)
 
 
 def button_data(user: FakeUser, label: str) -> tuple[int, str]:
@@ -84,7 +82,9 @@ async def test_an_answered_question_shows_the_answer_and_loses_its_buttons(
 async def test_typed_answers_in_english_and_russian(api: FakeBotAPI, bot: RunningBot) -> None:
     user = api.user(2003)
     await begin(user)
-    typed = ["no", "N", "нет", "Nope", "no.", "НЕТ", "n", "no", "no"]
+    typed = ["no", "N", "нет", "Nope", "no.", "НЕТ", "n", "no", "no", "nah", "не", "no!", "н",
+             "no", "no"]
+    assert len(typed) == TOTAL
     for number, word in enumerate(typed, start=1):
         await user.send(word)
         if number < TOTAL:
@@ -97,15 +97,18 @@ async def test_a_typed_yes_in_russian_counts(api: FakeBotAPI, bot: RunningBot) -
     user = api.user(2004)
     await begin(user)
     await user.send("да")
-    await user.expect("Please get medical help today")
+    await user.expect("Please get medical help now")
 
 
 async def test_urgent_red_flag_stops_at_once(api: FakeBotAPI, bot: RunningBot) -> None:
     user = api.user(2005)
     await begin(user)
     await user.press("Yes")
-    urgent = await user.expect("medical help today")
-    assert "emergency" in urgent.text
+    urgent = await user.expect("medical help now")
+    assert "emergency department" in urgent.text and "emergency services" in urgent.text
+    assert "cauda equina" in urgent.text  # the reason follows the advice
+    # No habits button: its first tip is a 6-8 km walk, and getting help comes first.
+    assert urgent.buttons == [load_content().text("ui.screen.rescreen_button")]
     await user.expect_nothing(within=0.3)
     assert (await stored(bot, 2005)).outcome == "urgent"
 
@@ -118,7 +121,7 @@ async def test_a_contraindication_explains_the_reason_kindly(
     await answer_by_buttons(user, {"pregnancy", "spinal_injury"})
     outcome = await user.expect("I won't offer you the exercises")
     assert "Because you're pregnant" in outcome.text
-    assert "spinal injury" in outcome.text
+    assert "injured your spine" in outcome.text
     assert "severe pain" not in outcome.text
     assert outcome.buttons == ["💡 Back-friendly habits", "🔁 Answer the questions again"]
     assert (await stored(bot, 2006)).outcome == "see_doctor"
@@ -127,10 +130,53 @@ async def test_a_contraindication_explains_the_reason_kindly(
 async def test_red_flag_means_see_a_doctor(api: FakeBotAPI, bot: RunningBot) -> None:
     user = api.user(2007)
     await begin(user)
-    await answer_by_buttons(user, {"red_flag"})
+    await answer_by_buttons(user, {"cancer_or_weight_loss", "night_pain"})
     outcome = await user.expect("I won't offer you the exercises")
     assert "history of cancer" in outcome.text
+    assert "worse at night" in outcome.text
     assert (await stored(bot, 2007)).outcome == "see_doctor"
+
+
+async def test_a_serious_accident_is_an_emergency(api: FakeBotAPI, bot: RunningBot) -> None:
+    user = api.user(2022)
+    await begin(user)
+    await user.press("No")
+    await question(user, 2)
+    await user.press("Yes")
+    urgent = await user.expect("medical help now")
+    assert "broken bone" in urgent.text
+    await user.expect_nothing(within=0.3)
+    result = await stored(bot, 2022)
+    assert result.outcome == "urgent"
+    assert result.answers == {"red_flag_urgent": False, "serious_accident": True}
+
+
+async def test_fragile_bones_point_to_therapeutic_exercise(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    user = api.user(2023)
+    await begin(user)
+    await answer_by_buttons(user, {"fragile_bones"})
+    outcome = await user.expect("therapeutic exercise")
+    assert "crunches" in outcome.text and "physiotherapist" in outcome.text
+    assert (await stored(bot, 2023)).outcome == "therapeutic"
+
+
+async def test_a_typed_answer_closes_the_question_as_a_press_does(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    user = api.user(2024)
+    await begin(user)
+    first = user.last_message()["message_id"]
+    await user.send("no")
+    edit = await user.expect("Your answer: no", kind="edit")
+    assert edit.message_id == first and not edit.buttons
+    assert "Question 1 of" in edit.text
+    await question(user, 2)
+    await user.send("да")
+    edit = await user.expect("Your answer: yes", kind="edit")
+    assert "Question 2 of" in edit.text and not edit.buttons
+    await user.expect("medical help now")
 
 
 async def test_osteochondrosis_or_scoliosis_points_to_therapeutic_exercise(
@@ -140,21 +186,23 @@ async def test_osteochondrosis_or_scoliosis_points_to_therapeutic_exercise(
     await begin(user)
     await answer_by_buttons(user, {"diagnosed_condition"})
     outcome = await user.expect("therapeutic exercise")
-    assert "specialist" in outcome.text
+    assert "specialist" in outcome.text and "diagnosed condition of the spine" in outcome.text
     assert (await stored(bot, 2008)).outcome == "therapeutic"
 
 
 async def test_back_changes_the_previous_answer(api: FakeBotAPI, bot: RunningBot) -> None:
     user = api.user(2009)
     await begin(user)
-    await user.press("No")
-    await question(user, 2)
+    pain = QUESTION_ORDER.index("severe_pain") + 1
+    for number in range(1, pain):
+        await user.press("No")
+        await question(user, number + 1)
     await user.press("Yes")  # severe pain: yes, by mistake
-    await question(user, 3)
+    await question(user, pain + 1)
     await user.press("Back")
-    await question(user, 2)
+    await question(user, pain)
     await user.press("No")
-    for number in range(3, TOTAL + 1):
+    for number in range(pain + 1, TOTAL + 1):
         await question(user, number)
         await user.press("No")
     await user.expect("Nothing in your answers rules out")
@@ -168,7 +216,7 @@ async def test_an_unclear_answer_asks_again_with_the_buttons(
     await begin(user)
     await user.send("maybe, it depends")
     await user.expect("Please answer yes or no")
-    again = await user.expect("Question 1 of 9")
+    again = await user.expect(f"Question 1 of {TOTAL}")
     assert again.buttons == ["✅ Yes", "❌ No"]
     assert (await draft_of(bot, 2010)).answers == []
 

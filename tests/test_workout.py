@@ -96,18 +96,18 @@ async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, timed_bot: R
     summary = await user.expect("Workout complete")
     assert "Done: 11 of 11 exercises. Skipped: 0" in summary.text
     await user.expect("how does your back feel now")
-    await user.press("7")
+    await user.press("4")
     await user.expect("Thank you!")
     async with timed_bot.services.sessions() as session:
         workout = await session.scalar(select(WorkoutSession).where(
             WorkoutSession.chat_id == 4001))
     assert workout.status == "finished"
-    assert (workout.feeling_before, workout.feeling_after) == (3, 7)
+    assert (workout.feeling_before, workout.feeling_after) == (3, 4)
     assert (workout.exercises_done, workout.exercises_skipped) == (11, 0)
     await user.send("/progress")
     progress = await user.expect("Workouts completed: 1")
     assert "11 done, 0 skipped" in progress.text
-    assert "back 3 → 7" in progress.text
+    assert "back 3 → 4" in progress.text
 
 
 def knees_to_chest_beats() -> list[tuple[str, float]]:

@@ -6,10 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.fakeapi import FakeBotAPI
-from bot.models import WorkoutSession
+from bot.content import load_content
+from bot.fakeapi import FakeBotAPI, FakeUser
+from bot.models import ScreeningResult, WorkoutSession
 from tests.harness import RunningBot
-from tests.workout_helpers import pass_quick_check, screened
+from tests.workout_helpers import QUICK_CHECK_QUESTIONS, pass_quick_check, screened
+
+QUESTIONS = load_content().questions
+QUICK_CHECK = [q.id for q in QUESTIONS if q.recheck_before_workout]
 
 
 async def workout_rows(bot: RunningBot, chat_id: int) -> int:
@@ -28,7 +32,7 @@ async def test_a_person_never_screened_is_sent_to_the_screen(
     reply = await user.expect("Before your first workout")
     assert reply.buttons == ["🩺 Answer the safety questions"]
     await user.press("Answer the safety questions")
-    await user.expect("Question 1 of 9")
+    await user.expect(f"Question 1 of {len(QUESTIONS)}")
     assert await workout_rows(bot, 3001) == 0
 
 
@@ -70,20 +74,60 @@ async def test_the_quick_check_asks_the_passing_conditions(
     assert await workout_rows(bot, 3005) == 1
 
 
+async def answer_quick_check(user: FakeUser, yes_to: set[str]) -> None:
+    total = QUICK_CHECK_QUESTIONS
+    for number, qid in enumerate(QUICK_CHECK, start=1):
+        await user.expect(f"Question {number} of {total}")
+        await user.press("Yes" if qid in yes_to else "No")
+
+
+async def test_the_quick_check_asks_the_urgent_signs_and_fever_first(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    assert QUICK_CHECK[:2] == ["red_flag_urgent", "fever"]
+    await screened(bot, 3009)
+    user = api.user(3009)
+    await user.send("/workout")
+    first = await user.expect(f"Question 1 of {QUICK_CHECK_QUESTIONS}")
+    assert "between your legs" in first.text
+    await user.press("No")
+    second = await user.expect(f"Question 2 of {QUICK_CHECK_QUESTIONS}")
+    assert "fever" in second.text
+
+
 async def test_a_yes_in_the_quick_check_ends_it_kindly(api: FakeBotAPI, bot: RunningBot) -> None:
     await screened(bot, 3006)
     user = api.user(3006)
     await user.send("/workout")
-    await user.expect("Question 1 of 3")
-    await user.press("No")
-    await user.expect("Question 2 of 3")
-    await user.press("Yes")  # bleeding today
-    await user.expect("Question 3 of 3")
-    await user.press("No")
+    await answer_quick_check(user, {"bleeding", "fever"})
     reply = await user.expect("skip today's workout")
-    assert "bleeding" in reply.text
+    assert "bleeding" in reply.text and "fever" in reply.text
     await user.expect_nothing(within=0.3)
     assert await workout_rows(bot, 3006) == 0
+    async with bot.services.sessions() as session:  # a passing state: the result is kept
+        result = await session.scalar(select(ScreeningResult)
+                                      .where(ScreeningResult.chat_id == 3006))
+    assert result.outcome == "cleared"
+
+
+async def test_an_urgent_sign_in_the_quick_check_is_an_emergency(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    await screened(bot, 3010)
+    user = api.user(3010)
+    await user.send("/workout")
+    await user.expect(f"Question 1 of {QUICK_CHECK_QUESTIONS}")
+    await user.press("Yes")
+    reply = await user.expect("medical help now")
+    assert "emergency department" in reply.text and "cauda equina" in reply.text
+    await user.expect_nothing(within=0.3)
+    assert await workout_rows(bot, 3010) == 0
+    async with bot.services.sessions() as session:
+        result = await session.scalar(select(ScreeningResult)
+                                      .where(ScreeningResult.chat_id == 3010))
+    assert result.outcome == "urgent"
+    await user.send("/workout")  # the advice is repeated until the screen is answered again
+    await user.expect("medical help now")
 
 
 async def test_right_after_the_full_screen_the_quick_check_is_not_repeated(
@@ -91,8 +135,8 @@ async def test_right_after_the_full_screen_the_quick_check_is_not_repeated(
 ) -> None:
     user = api.user(3007)
     await user.send("/screen")
-    for number in range(1, 10):
-        await user.expect(f"Question {number} of 9")
+    for number in range(1, len(QUESTIONS) + 1):
+        await user.expect(f"Question {number} of {len(QUESTIONS)}")
         await user.press("No")
     await user.expect("Nothing in your answers rules out")
     await user.press("Start a workout")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.content import load_content
 from bot.fakeapi import BotEvent, FakeUser
 from bot.models import Chat, ScreeningResult, utcnow
 from tests.harness import ManualTimers, RunningBot
@@ -22,11 +23,15 @@ async def screened(
         ))
 
 
+# The quick check before a workout asks the questions content marks to be asked again.
+QUICK_CHECK_QUESTIONS = sum(q.recheck_before_workout for q in load_content().questions)
+
+
 async def pass_quick_check(user: FakeUser) -> None:
     await user.send("/workout")
     await user.expect("quick check")
-    for number in (1, 2, 3):
-        await user.expect(f"Question {number} of 3")
+    for number in range(1, QUICK_CHECK_QUESTIONS + 1):
+        await user.expect(f"Question {number} of {QUICK_CHECK_QUESTIONS}")
         await user.press("No")
     await user.expect("all clear for today")
 
