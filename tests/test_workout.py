@@ -183,3 +183,13 @@ async def test_the_bot_runs_workout_timers_on_its_job_queue(bot: RunningBot) -> 
     timers.cancel("later")
     assert queue.get_jobs_by_name("later") == ()
     assert timers.elapsed("later") == 0
+
+
+async def test_the_overview_says_to_stop_and_get_help_on_chest_pain_or_feeling_faint(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    user = api.user(4004)
+    await screened(bot, 4004)
+    await reach_overview(user)
+    [overview] = [e for e in user.history if "Today's workout" in (e.text or "")]
+    assert "chest pain or feel faint, stop straight away and get help" in overview.text
