@@ -282,6 +282,12 @@ def _image_size(data: bytes) -> tuple[int, int]:
 # ----------------------------------------------------------------------------- the server
 
 
+# How long a test waits, by default, for something the bot should do. Generous on purpose: a
+# busy machine may take seconds where an idle one takes milliseconds (a first chart builds
+# matplotlib's font cache), and a wait that ends early only costs time when a test fails.
+WAIT_SECONDS = 30.0
+
+
 class FakeBotAPI:
     """Bot API server on 127.0.0.1; see the module docstring."""
 
@@ -417,7 +423,7 @@ class FakeBotAPI:
         """Updates not yet confirmed by the bot (via getUpdates offset)."""
         return list(self._updates)
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5,
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = WAIT_SECONDS,
                          message: str = "") -> None:
         if not await self._wait_for(predicate, timeout):
             raise AssertionError(f"condition not met within {timeout}s {message}".strip())
@@ -868,7 +874,7 @@ class FakeUser:
         lines = self._chat.transcript or ["(nothing yet)"]
         return f"chat {self.id} ({self._cursor} bot events read):\n  " + "\n  ".join(lines)
 
-    async def next(self, timeout: float = 5) -> BotEvent:
+    async def next(self, timeout: float = WAIT_SECONDS) -> BotEvent:
         """The next thing the bot did in this chat, waiting up to `timeout` seconds."""
         if not await self.api._wait_for(lambda: len(self._chat.events) > self._cursor, timeout):
             raise AssertionError(f"no new bot event within {timeout}s; {self.log()}")
@@ -876,7 +882,7 @@ class FakeUser:
         return self._chat.events[self._cursor - 1]
 
     async def expect(self, contains: str | None = None, *, kind: str | None = None,
-                     timeout: float = 5) -> BotEvent:
+                     timeout: float = WAIT_SECONDS) -> BotEvent:
         """Skip bot events until one of `kind` whose text/caption contains `contains`."""
         deadline, skipped = time.monotonic() + timeout, list[BotEvent]()
         while True:

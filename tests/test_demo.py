@@ -29,7 +29,7 @@ class Terminal:
     async def type(self, line: str) -> None:
         await self.typed.put(line)
 
-    async def wait_for(self, contains: str, timeout: float = 10) -> str:
+    async def wait_for(self, contains: str, timeout: float = 60) -> str:
         """The first block on screen, from the last one checked, that contains the text."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:

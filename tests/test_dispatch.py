@@ -258,7 +258,7 @@ async def test_stopping_mid_burst_puts_back_what_was_not_sent(
     assert 10 <= delivered() < len(chats)
     clock.advance(minutes=2)
     await bot.start()  # the start-up tick sends the rest
-    await api.wait_until(lambda: delivered() == len(chats), timeout=10)
+    await api.wait_until(lambda: delivered() == len(chats))
     await drain(bot)
     assert all(len(sent_to(api, chat_id)) == 1 for chat_id in chats)
 

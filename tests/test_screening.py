@@ -324,7 +324,7 @@ async def test_a_screen_left_alone_ends_with_a_note(api: FakeBotAPI, database_ur
     try:
         user = api.user(2019)
         await begin(user)
-        await user.expect("no answer for 15 minutes", timeout=5)
+        await user.expect("no answer for 15 minutes")
         assert await draft_of(running, 2019) is None
     finally:
         await running.stop()

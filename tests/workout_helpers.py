@@ -50,7 +50,7 @@ async def reach_first_exercise(user: FakeUser) -> None:
 
 
 async def run_exercise(
-    user: FakeUser, name: str, *, timers: ManualTimers | None = None, timeout: float = 10
+    user: FakeUser, name: str, *, timers: ManualTimers | None = None, timeout: float = 30
 ) -> list[BotEvent]:
     """Press Start on the exercise shown and collect what the bot shows until it is done.
 
