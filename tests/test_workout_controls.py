@@ -14,12 +14,17 @@ from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import WorkoutSession
 from handlers.workout_live import timer_name
 from tests.harness import RunningBot
-from tests.workout_helpers import fire_until, reach_first_exercise, screened
+from tests.workout_helpers import (
+    ARCH,
+    KNEES,
+    fire_until,
+    reach_first_exercise,
+    screened,
+    start_knees,
+)
 
 CONTENT = load_content()
 HAMSTRING = CONTENT.text("exercises.hamstring_stretch.name")
-KNEES = CONTENT.text("exercises.knees_to_chest.name")
-ARCH = CONTENT.text("exercises.standing_back_arch.name")
 # Longer than any timer of a workout: time moved this far fires whatever is pending.
 LONGER_THAN_ANY_BEAT = 60
 
@@ -192,12 +197,7 @@ async def test_a_restart_mid_workout_resumes_at_the_exercise(
     api: FakeBotAPI, timed_bot: RunningBot
 ) -> None:
     user = api.user(5306)
-    await screened(timed_bot, user.id)
-    await reach_first_exercise(user)
-    await user.press("Skip")
-    await user.expect(KNEES, kind="message")
-    await user.press("Start")
-    await user.expect("Get ready", kind="message")
+    await start_knees(timed_bot, user)
     await fire_until(user, timed_bot.timers, "Hold — 5 s")
     await timed_bot.restart()
     note = await user.expect("interrupted", kind="message")

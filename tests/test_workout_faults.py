@@ -21,11 +21,15 @@ from bot.models import WorkoutSession
 from bot.sending.retry import BACKOFF_SECONDS, LONGEST_WAIT_SECONDS, TRIES, with_retries
 from handlers.workout_live import timer_name
 from tests.harness import RunningBot
-from tests.workout_helpers import fire_until, reach_first_exercise, screened
+from tests.workout_helpers import (
+    ARCH,
+    fire_until,
+    reach_first_exercise,
+    screened,
+    start_knees,
+)
 
 CONTENT = load_content()
-KNEES = CONTENT.text("exercises.knees_to_chest.name")
-ARCH = CONTENT.text("exercises.standing_back_arch.name")
 LAST = CONTENT.text(f"exercises.{CONTENT.session[-1].exercise.id}.name")
 # Each fault once fewer than the tries (the person sees the step), or as often as them.
 RETRIED, BEYOND = TRIES - 1, TRIES
@@ -50,16 +54,6 @@ async def workout_rows(bot: RunningBot, user: FakeUser) -> list[WorkoutSession]:
     async with bot.services.sessions() as session:
         return list(await session.scalars(
             select(WorkoutSession).where(WorkoutSession.chat_id == user.id)))
-
-
-async def start_knees(bot: RunningBot, user: FakeUser) -> None:
-    """Knees to chest (five 5 s holds) under way: its first prompt is shown."""
-    await screened(bot, user.id)
-    await reach_first_exercise(user)
-    await user.press("Skip")
-    await user.expect(KNEES, kind="message")
-    await user.press("Start")
-    await user.expect("Get ready", kind="message")
 
 
 async def resting_after_knees(bot: RunningBot, user: FakeUser) -> BotEvent:

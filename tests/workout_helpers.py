@@ -25,6 +25,8 @@ async def screened(
 
 # The quick check before a workout asks the questions content marks to be asked again.
 QUICK_CHECK_QUESTIONS = sum(q.recheck_before_workout for q in load_content().questions)
+KNEES = load_content().text("exercises.knees_to_chest.name")
+ARCH = load_content().text("exercises.standing_back_arch.name")
 
 
 async def pass_quick_check(user: FakeUser) -> None:
@@ -91,3 +93,13 @@ async def fire_until(user: FakeUser, timers: ManualTimers, text: str, *, most: i
         if any(text.lower() in (event.text or "").lower() for event in user.history[before:]):
             return await user.expect(text, timeout=0)
     raise AssertionError(f"{text!r} not shown after {most} timers; {user.log()}")
+
+
+async def start_knees(bot: RunningBot, user: FakeUser) -> None:
+    """Knees to chest (five 5 s holds) under way: its first prompt is shown."""
+    await screened(bot, user.id)
+    await reach_first_exercise(user)
+    await user.press("Skip")
+    await user.expect(KNEES, kind="message")
+    await user.press("Start")
+    await user.expect("Get ready", kind="message")
