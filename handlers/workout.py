@@ -109,10 +109,8 @@ async def on_settled_answer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, workout_id: int, settled: bool
 ) -> None:
     """"Has it settled?" answered: yes goes on to the quick check, no means no workout today."""
+    # A press by anyone but the chat's own person never gets here (handlers.guards).
     query, svc, chat_id = update.callback_query, services(context), update.effective_chat.id
-    if query.message is None or query.from_user.id != query.message.chat.id:
-        await query.answer(text(update, context, "workout.answers.not_yours"))
-        return
     async with svc.sessions() as session:
         sore = await workouts.hurt_more_last_time(session, chat_id, svc.content.back_rating)
     if sore != workout_id:  # answered "yes" already, or not the latest workout's question
@@ -198,7 +196,8 @@ async def note_feeling(
     context: ContextTypes.DEFAULT_TYPE, live: LiveWorkout, value: int | None
 ) -> None:
     """Store the rating (None: skipped), close the question, and go on."""
-    svc, asked, limits = services(context), live.stage, services(context).content.back_rating
+    svc, asked = services(context), live.stage
+    limits = svc.content.back_rating
     hurt_more = too_sore = False
     if value is not None:
         async with svc.sessions.begin() as session:
