@@ -98,6 +98,9 @@ class Pacing:
     rest_between_reps_seconds: float
     switch_side_seconds: float
     rest_between_exercises_seconds: float
+    # When the person starts an exercise by a tap, the phone is still in their hand: time to
+    # put it down and get into position before the first hold.
+    first_get_ready_seconds: float
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,7 @@ def load_program(directory: Path) -> Program:
         rest_between_reps_seconds=pacing_table.seconds("rest_between_reps_seconds"),
         switch_side_seconds=pacing_table.seconds("switch_side_seconds"),
         rest_between_exercises_seconds=pacing_table.seconds("rest_between_exercises_seconds"),
+        first_get_ready_seconds=pacing_table.seconds("first_get_ready_seconds"),
     )
     pacing_table.finish()
 

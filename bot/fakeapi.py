@@ -55,13 +55,15 @@ _NOT_MODIFIED = (
 )
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 _RATE_LIMITED = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+    {"sendMessage", "sendPhoto", "sendDocument", "sendVoice", "editMessageText",
+     "editMessageReplyMarkup"}
 )
 _TO_CHAT = _RATE_LIMITED | {"sendChatAction", "editMessageCaption"}  # blocked users refuse these
 # Parameters that are plain strings; every other string parameter is JSON-decoded if it can be.
 _STRING_PARAMS = frozenset(
     {"text", "caption", "parse_mode", "callback_query_id", "url", "language_code", "action",
-     "photo", "document", "inline_message_id", "description", "short_description", "name"}
+     "photo", "document", "voice", "inline_message_id", "description", "short_description",
+     "name"}
 )
 _BUTTON_ACTIONS = frozenset(
     {"url", "callback_data", "web_app", "login_url", "switch_inline_query", "pay", "copy_text",
@@ -90,7 +92,8 @@ class ApiCall:
 
 @dataclass
 class BotEvent:
-    """What the bot did in a chat; kind: message|edit|delete|photo|document|callback_answer."""
+    """What the bot did in a chat; kind: message|edit|delete|photo|document|voice|
+    callback_answer."""
 
     kind: str
     chat_id: int
@@ -692,6 +695,17 @@ class FakeBotAPI:
                                "mime_type": upload.content_type if upload else None,
                                "file_size": len(upload.data) if upload else 0}
         return self._post("document", chat, params, content, upload)
+
+    async def _sendVoice(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        chat = self._target("sendVoice", params)
+        upload = self._file(params, uploads, "voice")
+        content = self._content(params, "caption", 1024)
+        file_id, unique = self._store(upload, "voice")
+        content["voice"] = {"file_id": file_id, "file_unique_id": unique,
+                            "duration": int(params.get("duration") or 0),
+                            "mime_type": upload.content_type if upload else "audio/ogg",
+                            "file_size": len(upload.data) if upload else 0}
+        return self._post("voice", chat, params, content, upload)
 
     async def _edit(self, method: str, params: Params, content: JsonDict | None) -> Any:
         chat = self._target(method, params)

@@ -51,8 +51,13 @@ class Beat:
     side: int | None  # 1 = first, 2 = second, None = no sides
 
 
-def plan_exercise(exercise: Exercise, pacing: Pacing, *, harder: bool) -> tuple[Beat, ...]:
-    """The beats of one exercise, from "get ready" to its last hold (no rest after it)."""
+def plan_exercise(
+    exercise: Exercise, pacing: Pacing, *, harder: bool, long_start: bool = False
+) -> tuple[Beat, ...]:
+    """The beats of one exercise, from "get ready" to its last hold (no rest after it).
+
+    ``long_start``: the exercise was started by a tap, so its "get ready" is the longer one.
+    """
     hold = float(exercise.hold_seconds.pick(harder))
     reps = exercise.reps.pick(harder)
     rep_numbers = range(1, reps + 1)
@@ -67,7 +72,8 @@ def plan_exercise(exercise: Exercise, pacing: Pacing, *, harder: bool) -> tuple[
         raise ValueError(f"{exercise.id}: unknown sides {exercise.sides!r}")
 
     first_rep, first_side = holds[0]
-    beats = [Beat(BeatKind.GET_READY, pacing.get_ready_seconds, first_rep, reps, first_side)]
+    get_ready = pacing.first_get_ready_seconds if long_start else pacing.get_ready_seconds
+    beats = [Beat(BeatKind.GET_READY, get_ready, first_rep, reps, first_side)]
     for rep, side in holds:
         if beats[-1].kind is BeatKind.HOLD:
             # Alternating sides change on every hold; only a whole-side change (each in
@@ -85,11 +91,15 @@ def plan_seconds(beats: Sequence[Beat]) -> float:
     return sum(beat.seconds for beat in beats)
 
 
-def planned_seconds(session: Sequence[SessionStep], pacing: Pacing, harder: bool) -> float:
+def planned_seconds(
+    session: Sequence[SessionStep], pacing: Pacing, harder: bool, *, taps: int = 1
+) -> float:
     """Everything the timers will run for a whole session done without pauses: every beat,
-    plus the rests between exercises (none after the last)."""
+    plus the rests between exercises (none after the last). ``taps``: how many exercises
+    are started by a tap, with the long "get ready" (1 with auto-continue: the first)."""
     beats = sum(plan_seconds(plan_exercise(s.exercise, pacing, harder=harder)) for s in session)
-    return beats + pacing.rest_between_exercises_seconds * max(len(session) - 1, 0)
+    longer = (pacing.first_get_ready_seconds - pacing.get_ready_seconds) * taps
+    return beats + longer + pacing.rest_between_exercises_seconds * max(len(session) - 1, 0)
 
 
 class Status(StrEnum):
@@ -115,6 +125,7 @@ class Event(StrEnum):
     SKIPPED = "skipped"  # ended_step skipped; now AWAITING_START or FINISHED
     STOPPED = "stopped"
     RESTORED = "restored"  # after a restart: AWAITING_START at the interrupted exercise
+    REWOUND = "rewound"  # AWAITING_START at the start of the exercise the person was in
 
 
 _ACTIVE = tuple(status for status in Status if status not in (Status.FINISHED, Status.STOPPED))
@@ -163,6 +174,10 @@ class WorkoutRun:
     With ``auto_start_next=False`` (the default) the rest after an exercise ends in
     AWAITING_START: the next exercise may need a new position (lying to standing), so the
     person presses Start when ready. Start during that rest cuts it short.
+
+    An exercise started by a tap gets the long "get ready" (``Pacing.first_get_ready_seconds``):
+    the phone is still in the person's hand. One that follows its rest by itself keeps the
+    short one.
     """
 
     def __init__(
@@ -180,6 +195,11 @@ class WorkoutRun:
         self.harder = harder
         self.auto_start_next = auto_start_next
         self._plans = tuple(plan_exercise(s.exercise, pacing, harder=harder) for s in session)
+        self._long_plans = tuple(
+            plan_exercise(s.exercise, pacing, harder=harder, long_start=True) for s in session
+        )
+        # Whether the current exercise was started by a tap (see _begin_exercise).
+        self._long_start = False
         self._status = Status.AWAITING_START
         self._step_index = 0
         self._beat_index = 0
@@ -229,10 +249,19 @@ class WorkoutRun:
     @property
     def current_beat(self) -> Beat | None:
         in_exercise = self._status is Status.RUNNING or self._paused_from is Status.RUNNING
-        return self._plans[self._step_index][self._beat_index] if in_exercise else None
+        return self.plan(self._step_index)[self._beat_index] if in_exercise else None
 
-    def plan(self, step_index: int) -> tuple[Beat, ...]:
-        return self._plans[step_index]
+    @property
+    def long_start(self) -> bool:
+        """Whether the current exercise was started by a tap, with the long "get ready"."""
+        return self._long_start
+
+    def plan(self, step_index: int, *, long_start: bool | None = None) -> tuple[Beat, ...]:
+        """The beats of a step: by default as the current exercise runs (or, for any other
+        step, as it runs when it follows its rest by itself)."""
+        if long_start is None:
+            long_start = self._long_start and step_index == self._step_index
+        return (self._long_plans if long_start else self._plans)[step_index]
 
     def progress(self) -> Progress | None:
         step = self.current_step
@@ -260,13 +289,13 @@ class WorkoutRun:
 
     def start_exercise(self, step: int | None = None) -> Transition:
         refused = self._refuse(step, Status.AWAITING_START, Status.RESTING_BETWEEN_EXERCISES)
-        return refused or self._begin_exercise()
+        return refused or self._begin_exercise(long_start=True)
 
     def beat_elapsed(self, generation: int) -> Transition:
         if generation != self._generation:
             return self._not_applicable("stale timer")
         if self._status is Status.RUNNING:
-            plan = self._plans[self._step_index]
+            plan = self.plan(self._step_index)
             if self._beat_index + 1 < len(plan):
                 self._beat_index += 1
                 return self._emit(Event.NEXT_BEAT, plan[self._beat_index].seconds)
@@ -274,7 +303,7 @@ class WorkoutRun:
             return self._advance(Event.EXERCISE_DONE, rest=True)
         if self._status is Status.RESTING_BETWEEN_EXERCISES:
             if self.auto_start_next:
-                return self._begin_exercise()
+                return self._begin_exercise(long_start=False)
             self._status = Status.AWAITING_START
             return self._emit(Event.REST_OVER)
         return self._not_applicable(f"no timer runs while {self._status}")
@@ -328,24 +357,36 @@ class WorkoutRun:
         """Timers do not survive a restart: go back to the start of the interrupted exercise
         (or the one coming up after a rest) and wait for Start."""
         refused = self._refuse(None, *_ACTIVE)
-        if refused:
-            return refused
+        return refused or self._back_to_start(Event.RESTORED)
+
+    def rewind(self, step: int | None = None) -> Transition:
+        """Back to the start of the exercise the person is in (or the one coming up after a
+        rest), waiting for Start: how spoken guidance resumes after a pause, since the voice
+        message cannot be told where to carry on."""
+        refused = self._refuse(step, Status.RUNNING, Status.PAUSED,
+                               Status.RESTING_BETWEEN_EXERCISES)
+        return refused or self._back_to_start(Event.REWOUND)
+
+    def _back_to_start(self, event: Event) -> Transition:
         self._status = Status.AWAITING_START
         self._beat_index = 0
+        self._long_start = False
         self._clear_pause()
-        return self._emit(Event.RESTORED)
+        return self._emit(event)
 
     # --- Internals -------------------------------------------------------------------------
 
-    def _begin_exercise(self) -> Transition:
+    def _begin_exercise(self, *, long_start: bool) -> Transition:
         self._status = Status.RUNNING
         self._beat_index = 0
-        return self._emit(Event.EXERCISE_STARTED, self._plans[self._step_index][0].seconds)
+        self._long_start = long_start
+        return self._emit(Event.EXERCISE_STARTED, self.plan(self._step_index)[0].seconds)
 
     def _advance(self, event: Event, *, rest: bool) -> Transition:
         ended = self._step_index
         self._step_index += 1
         self._beat_index = 0
+        self._long_start = False
         self._clear_pause()
         if self._step_index >= len(self.session):
             self._status = Status.FINISHED
@@ -408,6 +449,7 @@ class WorkoutRun:
             "status": str(self._status),
             "step_index": self._step_index,
             "beat_index": self._beat_index,
+            "long_start": self._long_start,
             "generation": self._generation,
             "scheduled_seconds": self._scheduled_seconds,
             "remaining_seconds": self._remaining_seconds,
@@ -431,9 +473,12 @@ class WorkoutRun:
             raise ValueError(f"unknown state version {data['version']!r}")
         if list(data["exercise_ids"]) != [s.exercise.id for s in session]:
             raise ValueError("it was saved for a different session")
+        pacing = {name: _seconds(value) for name, value in data["pacing"].items()}
+        # Saved before the long "get ready" existed: it was as long as the short one.
+        pacing.setdefault("first_get_ready_seconds", pacing.get("get_ready_seconds"))
         run = cls(
             session,
-            Pacing(**{name: _seconds(value) for name, value in data["pacing"].items()}),
+            Pacing(**pacing),
             harder=_exact(data["harder"], bool),
             auto_start_next=_exact(data["auto_start_next"], bool),
         )
@@ -441,6 +486,7 @@ class WorkoutRun:
         run._paused_from = None if data["paused_from"] is None else Status(data["paused_from"])
         run._step_index = _exact(data["step_index"], int)
         run._beat_index = _exact(data["beat_index"], int)
+        run._long_start = _exact(data.get("long_start", False), bool)
         run._generation = _exact(data["generation"], int)
         run._scheduled_seconds = _seconds(data["scheduled_seconds"], optional=True)
         run._remaining_seconds = _seconds(data["remaining_seconds"], optional=True)
@@ -459,7 +505,7 @@ class WorkoutRun:
             raise ValueError("a number is out of range")
         if (self._step_index == count) != finished:
             raise ValueError("the step index does not fit the status")
-        if not finished and not 0 <= self._beat_index < len(self._plans[self._step_index]):
+        if not finished and not 0 <= self._beat_index < len(self.plan(self._step_index)):
             raise ValueError("the beat index is out of range")
         if paused != (self._paused_from in resumable) or paused != (
             self._remaining_seconds is not None

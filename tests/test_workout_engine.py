@@ -33,6 +33,7 @@ PACING = Pacing(
     rest_between_reps_seconds=3,
     switch_side_seconds=5,
     rest_between_exercises_seconds=15,
+    first_get_ready_seconds=10,
 )
 
 
@@ -216,9 +217,9 @@ def test_planned_seconds_of_the_real_session() -> None:
     # Beats: hamstring 96, knees 42, arch 42, quadriceps 96, crunch 82, oblique 164,
     # superman 82, opposite raises 162, then knees 42, hamstring 96, quadriceps 96;
     # plus 10 rests of 15 s between the 11 exercises. Harder: hamstring and quadriceps 202,
-    # crunch and superman 132.
-    assert planned_seconds(CONTENT.session, CONTENT.pacing, harder=False) == 1000 + 150
-    assert planned_seconds(CONTENT.session, CONTENT.pacing, harder=True) == 1524 + 150
+    # crunch and superman 132. The first exercise is started by a tap: 5 s more to get ready.
+    assert planned_seconds(CONTENT.session, CONTENT.pacing, harder=False) == 1000 + 150 + 5
+    assert planned_seconds(CONTENT.session, CONTENT.pacing, harder=True) == 1524 + 150 + 5
 
 
 def test_unknown_sides_are_refused() -> None:
@@ -252,13 +253,15 @@ def test_a_whole_session_driven_by_a_fake_timer_loop(harder: bool, auto_start_ne
     every_step = tuple(range(len(CONTENT.session)))
     assert run.done_steps == every_step
     assert run.skipped_steps == ()
-    assert scheduled == planned_seconds(CONTENT.session, CONTENT.pacing, harder)
+    assert scheduled == planned_seconds(CONTENT.session, CONTENT.pacing, harder, taps=starts)
     assert starts == (1 if auto_start_next else len(CONTENT.session))
     summary = run.summary()
     assert summary.done_steps == every_step
     assert summary.status is Status.FINISHED
     rests = CONTENT.pacing.rest_between_exercises_seconds * (len(CONTENT.session) - 1)
-    assert summary.done_seconds == scheduled - rests
+    # The summary counts the exercises' own beats, with the short "get ready".
+    longer = CONTENT.pacing.first_get_ready_seconds - CONTENT.pacing.get_ready_seconds
+    assert summary.done_seconds == scheduled - rests - longer * starts
 
 
 def test_each_beat_is_announced_in_order_with_its_own_timer() -> None:
@@ -270,8 +273,8 @@ def test_each_beat_is_announced_in_order_with_its_own_timer() -> None:
         if result.event is not Event.NEXT_BEAT:
             break
         seen.append((result.event, result.beat, result.schedule_in))
-    plan = run.plan(0)
-    assert seen == [(Event.EXERCISE_STARTED, plan[0], 5)] + [
+    plan = run.plan(0, long_start=True)
+    assert seen == [(Event.EXERCISE_STARTED, plan[0], PACING.first_get_ready_seconds)] + [
         (Event.NEXT_BEAT, beat, beat.seconds) for beat in plan[1:]
     ]
     assert result.event is Event.EXERCISE_DONE
@@ -387,10 +390,10 @@ def test_pause_and_resume_at_every_beat_keep_the_remaining_time(
 
 @pytest.mark.parametrize(
     ("elapsed", "remaining"),
-    [(0.0, 5.0), (-1.0, 5.0), (7.5, 0.0), (float("nan"), 5.0), (float("inf"), 5.0)],
+    [(0.0, 10.0), (-1.0, 10.0), (12.5, 0.0), (float("nan"), 10.0), (float("inf"), 10.0)],
 )
 def test_pause_never_invents_time(elapsed: float, remaining: float) -> None:
-    run = started()  # get ready: 5 s
+    run = started()  # started by a tap: get ready for 10 s
     assert run.pause(elapsed).remaining_seconds == remaining
 
 
@@ -629,9 +632,9 @@ def test_to_dict_is_json_and_round_trips_mid_exercise() -> None:
 
 
 def test_from_dict_keeps_the_pacing_the_run_started_with() -> None:
-    run = WorkoutRun(SMALL, Pacing(1, 2, 3, 4))
+    run = WorkoutRun(SMALL, Pacing(1, 2, 3, 4, 6))
     restored = WorkoutRun.from_dict(SMALL, json.loads(json.dumps(run.to_dict())))
-    assert restored.pacing == Pacing(1, 2, 3, 4)
+    assert restored.pacing == Pacing(1, 2, 3, 4, 6)
 
 
 @pytest.mark.parametrize(
@@ -654,7 +657,7 @@ def test_resume_after_restart_goes_back_to_the_start_of_the_exercise(status: Sta
     assert restored.done_steps == run.done_steps
     started_again = restored.start_exercise(step=1)
     assert started_again.beat == restored.plan(1)[0]
-    assert started_again.schedule_in == PACING.get_ready_seconds
+    assert started_again.schedule_in == PACING.first_get_ready_seconds
 
 
 def corrupt(change: Callable[[dict[str, object]], None]) -> dict[str, object]:
@@ -718,3 +721,57 @@ def test_summary_counts_only_done_exercises() -> None:
 def test_an_empty_session_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one"):
         WorkoutRun((), PACING)
+
+
+# --- the long "get ready" after a tap, and rewinding ------------------------------------------
+
+
+def test_an_exercise_started_by_a_tap_gets_the_long_get_ready() -> None:
+    run = WorkoutRun(SMALL, PACING, auto_start_next=True)
+    first = run.start_exercise(step=0)
+    assert first.schedule_in == PACING.first_get_ready_seconds
+    assert first.beat == Beat(G, PACING.first_get_ready_seconds, 1, 2, None)
+    assert run.long_start and run.plan(0)[0].seconds == PACING.first_get_ready_seconds
+    while run.status is Status.RUNNING:
+        tick(run)
+    followed_its_rest = tick(run)
+    assert (followed_its_rest.event, followed_its_rest.step_index) == (Event.EXERCISE_STARTED, 1)
+    assert followed_its_rest.schedule_in == PACING.get_ready_seconds
+    assert not run.long_start
+
+
+def test_the_plan_of_another_step_is_the_one_that_follows_its_rest() -> None:
+    run = started()
+    assert run.plan(0)[0].seconds == PACING.first_get_ready_seconds
+    assert run.plan(1)[0].seconds == PACING.get_ready_seconds
+    assert run.plan(1, long_start=True)[0].seconds == PACING.first_get_ready_seconds
+    # Every beat but the first is the same either way.
+    assert run.plan(1, long_start=True)[1:] == run.plan(1)[1:]
+
+
+@pytest.mark.parametrize("status", [Status.RUNNING, Status.PAUSED,
+                                    Status.RESTING_BETWEEN_EXERCISES])
+def test_rewind_goes_back_to_the_start_of_the_exercise(status: Status) -> None:
+    run = at_status(status, step_index=1)
+    old_timer = run.generation
+    result = run.rewind(step=1)
+    assert (result.event, result.status, result.step_index, result.beat_index) == (
+        Event.REWOUND, Status.AWAITING_START, 1, 0)
+    assert result.schedule_in is None and run.remaining_seconds is None
+    assert not run.beat_elapsed(old_timer).applied
+    assert run.start_exercise(step=1).schedule_in == PACING.first_get_ready_seconds
+
+
+def test_rewind_checks_the_step_and_the_status() -> None:
+    assert not at_status(Status.RUNNING, step_index=1).rewind(step=0).applied
+    assert not at_status(Status.AWAITING_START, step_index=1).rewind().applied
+    assert not WorkoutRun(SMALL, PACING).rewind().applied
+
+
+def test_a_state_saved_before_the_long_get_ready_still_restores() -> None:
+    data = json.loads(json.dumps(at_status(Status.RUNNING, step_index=1).to_dict()))
+    del data["long_start"]
+    del data["pacing"]["first_get_ready_seconds"]
+    restored = WorkoutRun.from_dict(SMALL, data)
+    assert restored.pacing.first_get_ready_seconds == PACING.get_ready_seconds
+    assert not restored.long_start
