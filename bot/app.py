@@ -19,6 +19,7 @@ from bot.content import Content, load_content
 from bot.db import UnknownSchemaRevision, create_engine, make_sessionmaker, migrate
 from bot.models import utcnow
 from bot.polling import PollingTrouble
+from bot.speech import VoiceLibrary
 from bot.timers import JobQueueTimers, MakeTimers
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     # Makes the timers of live workouts once the application runs; tests pass timers they move.
     make_timers: MakeTimers = JobQueueTimers
+    # Where the voice messages of spoken guidance are made and kept; None: text only.
+    voices: VoiceLibrary | None = None
 
     def scaled(self, seconds: float) -> float:
         return seconds * self.settings.time_scale
@@ -142,7 +145,7 @@ def build_application(
             # 25 of them (bot/dispatch.py), so the rest is always there for interactive messages.
             overall_max_rate=1, overall_time_period=1 / 29, max_retries=3,
         ))
-        .post_shutdown(close_database)
+        .post_shutdown(close_services)
         .build()
     )
     application.bot_data[SERVICES_KEY] = services_
@@ -174,8 +177,11 @@ async def stop_in_process(application: Application) -> None:
     await application.shutdown()
 
 
-async def close_database(application: Application) -> None:
-    await application.bot_data[SERVICES_KEY].engine.dispose()
+async def close_services(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    await services.engine.dispose()
+    if services.voices is not None:
+        services.voices.close()
 
 
 async def check_database(settings: Settings) -> None:
@@ -187,4 +193,5 @@ async def check_database(settings: Settings) -> None:
 def make_services(settings: Settings, content: Content | None = None) -> Services:
     # The engine connects lazily, so its connections belong to the loop that runs the bot.
     engine = create_engine(settings.database_url)
-    return Services(settings, content or load_content(), engine, make_sessionmaker(engine))
+    return Services(settings, content or load_content(), engine, make_sessionmaker(engine),
+                    voices=VoiceLibrary(settings.voice_cache))

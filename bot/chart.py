@@ -7,6 +7,9 @@ matplotlib is imported on first use: the bot starts as fast without it, and its 
 DejaVu fonts cover Latin, Cyrillic and Greek, so translated labels render too.
 
 Every label comes from the caller (content/), so nothing here is worded for people.
+
+Hatching marks a workout stopped part-way: a hatched, lighter star beside the full ones, and
+hatched points for its back ratings, each with its own legend entry.
 """
 
 from __future__ import annotations
@@ -23,6 +26,18 @@ if TYPE_CHECKING:
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 6.0, 100
 GOAL_COLOUR, BAR_COLOUR, BAR_GOAL_COLOUR = "#a5d6a7", "#90caf9", "#2e7d32"
 WORKOUT_COLOUR, BEFORE_COLOUR, AFTER_COLOUR = "#f9a825", "#9e9e9e", "#1565c0"
+WORKOUT_EDGE, PARTIAL_FACE, PARTIAL_EDGE = "#6d4c00", "#fff3c4", "#c17900"
+AFTER_PARTIAL_FACE, PARTIAL_HATCH = "#bbdefb", "////"
+# A day with both kinds of workout shows its two stars side by side.
+PAIR_OFFSET = 0.17
+_BEFORE: dict[str, object] = {
+    "s": 70, "facecolors": "white", "edgecolors": BEFORE_COLOUR, "linewidths": 2}
+_AFTER: dict[str, object] = {"s": 70, "facecolors": AFTER_COLOUR, "edgecolors": AFTER_COLOUR}
+_AFTER_PARTIAL: dict[str, object] = {
+    "s": 70, "facecolors": AFTER_PARTIAL_FACE, "edgecolors": AFTER_COLOUR, "linewidths": 1.5}
+_PARTIAL_KEY: dict[str, object] = {
+    "s": 70, "facecolors": "white", "edgecolors": "#616161", "linewidths": 1.5,
+    "hatch": PARTIAL_HATCH}
 _drawing = threading.Lock()
 
 
@@ -31,7 +46,9 @@ class ChartData:
     days: tuple[str, ...]  # a label per day, oldest first
     km: tuple[float, ...]  # walked each day
     workouts: tuple[int, ...]  # completed each day
-    ratings: tuple[tuple[int, int | None, int | None], ...]  # (day index, before, after)
+    partial_workouts: tuple[int, ...]  # stopped part-way each day, with an exercise done
+    # (day index, before, after, whether the workout was partial)
+    ratings: tuple[tuple[int, int | None, int | None, bool], ...]
     goal_low: float
     goal_high: float
 
@@ -43,6 +60,7 @@ class ChartLabels:
     km_axis: str
     goal: str
     workout: str
+    partial: str
     feeling_axis: str
     before: str
     after: str
@@ -83,18 +101,29 @@ def _draw_walks(ax: Axes, data: ChartData, labels: ChartLabels) -> None:
     colours = [BAR_GOAL_COLOUR if km >= data.goal_low else BAR_COLOUR for km in data.km]
     bars = ax.bar(positions, data.km, color=colours, width=0.6, zorder=2)
     ax.bar_label(bars, [_number(km) if km else "" for km in data.km], padding=2, fontsize=9)
-    done = [day for day, count in enumerate(data.workouts) if count]
-    if done:
-        ax.scatter(done, [top * 0.92] * len(done), marker="*", s=260, color=WORKOUT_COLOUR,
-                   edgecolors="#6d4c00", zorder=3, label=labels.workout)
-    for day, count in enumerate(data.workouts):
-        if count > 1:
-            ax.annotate(f"\u00d7{count}", (day, top * 0.92), xytext=(9, -4),
-                        textcoords="offset points", fontsize=9)
+    both = {day for day, count in enumerate(data.workouts) if count} & {
+        day for day, count in enumerate(data.partial_workouts) if count}
+    _draw_stars(ax, data.workouts, both, -PAIR_OFFSET, top * 0.92, color=WORKOUT_COLOUR,
+                edgecolors=WORKOUT_EDGE, label=labels.workout)
+    _draw_stars(ax, data.partial_workouts, both, PAIR_OFFSET, top * 0.92,
+                facecolors=PARTIAL_FACE, edgecolors=PARTIAL_EDGE, hatch=PARTIAL_HATCH,
+                label=labels.partial)
     ax.set_ylim(0, top)
     ax.set_ylabel(labels.km_axis)
     ax.grid(axis="y", alpha=0.3, zorder=0)
     _legend_above(ax)
+
+
+def _draw_stars(ax: Axes, counts: tuple[int, ...], both: set[int], offset: float, y: float,
+                **style: object) -> None:
+    """A star on each day with a workout of one kind; moved aside on days with both kinds."""
+    xs = [day + (offset if day in both else 0.0) for day, count in enumerate(counts) if count]
+    if xs:
+        ax.scatter(xs, [y] * len(xs), marker="*", s=260, linewidths=1, zorder=3, **style)
+    for x, count in zip(xs, [count for count in counts if count], strict=True):
+        if count > 1:
+            ax.annotate(f"\u00d7{count}", (x, y), xytext=(9, -4), textcoords="offset points",
+                        fontsize=9)
 
 
 def _draw_feelings(ax: Axes, data: ChartData, labels: ChartLabels) -> None:
@@ -107,19 +136,29 @@ def _draw_feelings(ax: Axes, data: ChartData, labels: ChartLabels) -> None:
                 va="center", color="#616161")
         ax.set_xlim(-0.5, len(data.days) - 0.5)
         return
-    per_day = Counter(day for day, _, _ in data.ratings)
+    per_day = Counter(day for day, _, _, _ in data.ratings)
     seen: Counter[int] = Counter()
-    for day, before, after in data.ratings:
+    for day, before, after, partial in data.ratings:
         # Several workouts on one day sit side by side, centred on the day.
         x = day + 0.18 * (seen[day] - (per_day[day] - 1) / 2)
         seen[day] += 1
         if before is not None and after is not None:
-            ax.plot([x, x], [before, after], color="#bdbdbd", linewidth=2, zorder=1)
+            ax.plot([x, x], [before, after], color="#bdbdbd", linewidth=2, zorder=1,
+                    linestyle="--" if partial else "-")
+        hatch = PARTIAL_HATCH if partial else None
         if before is not None:
-            ax.scatter([x], [before], s=70, facecolors="white", edgecolors=BEFORE_COLOUR,
-                       linewidths=2, zorder=2, label=labels.before)
+            ax.scatter([x], [before], zorder=2, hatch=hatch, **_BEFORE)
         if after is not None:
-            ax.scatter([x], [after], s=70, color=AFTER_COLOUR, zorder=3, label=labels.after)
+            ax.scatter([x], [after], zorder=3, hatch=hatch,
+                       **(_AFTER_PARTIAL if partial else _AFTER))
+    # The legend's entries, drawn apart (empty) so that a partial workout's hatched point never
+    # stands for all of its kind: plain for before and after, hatched for "partial".
+    kinds = [(labels.before, _BEFORE, any(b is not None for _, b, _, _ in data.ratings)),
+             (labels.after, _AFTER, any(a is not None for _, _, a, _ in data.ratings)),
+             (labels.partial, _PARTIAL_KEY, any(p for _, _, _, p in data.ratings))]
+    for label, style, shown in kinds:
+        if shown:
+            ax.scatter([], [], label=label, **style)
     ax.set_xlim(-0.5, len(data.days) - 0.5)
     _legend_above(ax)
 
@@ -129,7 +168,7 @@ def _legend_above(ax: Axes) -> None:
     handles, names = ax.get_legend_handles_labels()
     unique = dict(zip(names, handles, strict=True))  # one entry per kind of point
     ax.legend(unique.values(), unique.keys(), loc="lower left", bbox_to_anchor=(0, 1),
-              ncols=2, fontsize=9, frameon=False, borderaxespad=0.2)
+              ncols=3, fontsize=9, frameon=False, borderaxespad=0.2)
 
 
 def _number(km: float) -> str:

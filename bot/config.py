@@ -42,6 +42,8 @@ class Settings:
     start_wait: float = 60.0
     # Seconds a reminder waits for the Bot API's answer before it counts as maybe delivered.
     reminder_timeout: float = 5.0
+    # Where voice messages are kept once made (made again if the folder is lost).
+    voice_cache: Path = Path("voice-cache")
 
     def __repr__(self) -> str:  # keeps the token out of tracebacks and debug logs
         return (
@@ -77,6 +79,7 @@ class Settings:
             start_wait=parse_start_wait(values.get("BACKCOACH_START_WAIT", "")),
             reminder_timeout=parse_reminder_timeout(
                 values.get("BACKCOACH_REMINDER_TIMEOUT", "")),
+            voice_cache=Path(values.get("BACKCOACH_VOICE_CACHE", "") or "voice-cache"),
         )
 
 

@@ -44,6 +44,9 @@ def demo_environment(api: FakeBotAPI, folder: str, environ: dict[str, str]) -> d
         "TELEGRAM_API_URL": api.base_url,
         "DATABASE_URL": environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{folder}/demo.db",
         "LOG_LEVEL": environ.get("LOG_LEVEL", "WARNING"),
+        # Voice messages outlive one demo: made once, they are there for the next.
+        "BACKCOACH_VOICE_CACHE": environ.get("BACKCOACH_VOICE_CACHE")
+        or str(Path(tempfile.gettempdir()) / "backcoach-voices"),
     }
 
 
@@ -59,10 +62,12 @@ def describe(event: BotEvent, files: Path) -> str | None:
         return f"  ({event.text})" if event.text else None
     if event.kind == "delete":
         return f"  (message #{event.message_id} deleted)"
-    if event.kind in ("photo", "document"):
+    if event.kind in ("photo", "document", "voice"):
         if event.kind == "photo":
             extension = ".png" if (event.file or b"").startswith(b"\x89PNG") else ".jpg"
             name = f"photo-{event.message_id}{extension}"
+        elif event.kind == "voice":
+            name = f"voice-{event.message_id}.ogg"
         else:
             name = event.file_name or f"file-{event.message_id}"
         path = files / name
@@ -113,7 +118,7 @@ async def run_demo(
             await start_in_process(application, poll_timeout=1)
             user = api.user(DEMO_CHAT_ID, first_name=environ.get("USER", "").title() or "Friend",
                             language_code=terminal_language(environ))
-            # Pictures and files the bot sends are kept after the demo ends, to be opened.
+            # Pictures, voice messages and files the bot sends are kept after the demo ends.
             files = Path(tempfile.mkdtemp(prefix="backcoach-demo-files-"))
             printer = asyncio.create_task(show_chat(user, write, files))
             write(BANNER)

@@ -19,12 +19,13 @@ updates (messages, button presses) and reads, in order, what the bot did in a ch
 Covered methods: getMe, getUpdates (offset/limit/long poll/allowed_updates), deleteWebhook,
 set/get/deleteMyCommands, sendMessage, editMessageText, editMessageCaption,
 editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, sendPhoto,
-sendDocument (+ a few setters that just return true).  parse_mode="HTML" is rendered (plain
-text + entities, bad tags give Telegram's "can't parse entities"); other parse modes are kept
-verbatim.  Faults: fail_next(), block()/unblock(), set_rate_limit(), and outage()/end_outage()
-for a Bot API that stops answering (hangs, resets the connection after carrying a request out,
-or answers 502).  Chats the bot writes to are created on the fly (chat id == user id,
-private); a second concurrent getUpdates ends the first with 409 Conflict, as on Telegram.
+sendDocument, sendVoice (+ a few setters that just return true).  parse_mode="HTML" is
+rendered (plain text + entities, bad tags give Telegram's "can't parse entities"); other parse
+modes are kept verbatim.  Faults: fail_next(), block()/unblock(), set_rate_limit(), and
+outage()/end_outage() for a Bot API that stops answering (hangs, resets the connection after
+carrying a request out, or answers 502).  Chats the bot writes to are created on the fly
+(chat id == user id, private); a second concurrent getUpdates ends the first with 409
+Conflict, as on Telegram.
 """
 
 from __future__ import annotations
@@ -326,7 +327,8 @@ class FakeBotAPI:
             self._getMe, self._getUpdates, self._deleteWebhook, self._setMyCommands,
             self._getMyCommands, self._deleteMyCommands, self._sendMessage, self._editMessageText,
             self._editMessageCaption, self._editMessageReplyMarkup, self._deleteMessage,
-            self._answerCallbackQuery, self._sendChatAction, self._sendPhoto, self._sendDocument]
+            self._answerCallbackQuery, self._sendChatAction, self._sendPhoto, self._sendDocument,
+            self._sendVoice]
         self._methods = {h.__name__[1:].lower(): (h.__name__[1:], h) for h in handlers}
         for name in ("setMyDescription", "setMyShortDescription", "setMyName", "setChatMenuButton"):
             self._methods[name.lower()] = (name, self._true)
@@ -887,6 +889,10 @@ class FakeUser:
     def log(self) -> str:
         lines = self._chat.transcript or ["(nothing yet)"]
         return f"chat {self.id} ({self._cursor} bot events read):\n  " + "\n  ".join(lines)
+
+    def catch_up(self) -> None:
+        """Count everything the bot did so far as read: ``next`` waits for what comes after."""
+        self._cursor = len(self._chat.events)
 
     async def next(self, timeout: float = WAIT_SECONDS) -> BotEvent:
         """The next thing the bot did in this chat, waiting up to `timeout` seconds."""

@@ -80,6 +80,9 @@ class Chat(Base):
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     time_zone: Mapped[str | None] = mapped_column(String(64))
     prefers_harder: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # How a workout is led, chosen in /settings; NULL means the default (bot/preferences.py).
+    guidance: Mapped[str | None] = mapped_column(String(8))
+    auto_continue: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False

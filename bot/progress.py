@@ -1,10 +1,16 @@
 """The last 7 days for /progress: kilometres walked, workouts done, back ratings, the streak.
 
-Days are the chat's local dates. A walk keeps the date it was logged on; a workout counts on
-the local date it was finished, in the chat's time zone now. A day *counts* for the streak when
-its walks add up to the lower end of the walking goal (6 km) or when a workout was completed
-on it. The streak is the run of counting days that ends today; today may still be on its way,
-so while it does not count yet, the run ending yesterday is shown (and said to be open).
+Workouts shown are the complete ones and the *partial* ones: stopped part-way with at least one
+exercise done (one stopped before any exercise is left out, and so is one still under way). A
+partial one is shown as such ("5 of 11 exercises"), with its back ratings like any other.
+
+Days are the chat's local dates, in the chat's time zone now. A walk keeps the date it was
+logged on; a complete workout counts on the date it was finished, a partial one on the date it
+was started (it may be closed only later, when the next workout begins or the bot restarts).
+A day *counts* for the streak when its walks add up to the lower end of the walking goal
+(6 km) or when at least one exercise of a workout was done on it, complete or partial. The
+streak is the run of counting days that ends today; today may still be on its way, so while
+it does not count yet, the run ending yesterday is shown (and said to be open).
 
 Statistics are pure functions of dates and numbers (:func:`counting_days`, :func:`streak`);
 :func:`load_week` reads them from the database, and the wording functions turn a
@@ -18,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +44,8 @@ WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class DayStats:
     day: date
     km: float
-    workouts: int
+    workouts: int  # complete ones
+    partial_workouts: int = 0
 
 
 @dataclass(frozen=True)
@@ -48,10 +56,32 @@ class WorkoutNote:
     active_seconds: int
     before: int | None
     after: int | None
+    partial: bool = False  # stopped part-way
+    steps: int = 0  # exercises in the session; 0 when not known
 
     @property
     def rated(self) -> bool:
         return self.before is not None or self.after is not None
+
+    @property
+    def total(self) -> int:
+        """The exercises of the session (done and skipped ones are not all of a partial one)."""
+        return max(self.steps, self.done + self.skipped)
+
+    @property
+    def shown(self) -> bool:
+        """A workout stopped before any exercise was done is not shown."""
+        return not self.partial or self.done >= 1
+
+    @property
+    def keeps_streak(self) -> bool:
+        # At least one exercise done, even in a workout stopped part-way. The workout tells
+        # people to stop at once if anything hurts (content/locales/*/workout.toml), so a streak
+        # that only complete workouts kept would punish doing as told and reward pushing
+        # through pain; and the exercises done were real movement ("every bit counts", as the
+        # stop message says). A workout whose every exercise was skipped did none, so it does
+        # not count: the rule the text states is exactly the rule applied.
+        return self.done >= 1
 
 
 @dataclass(frozen=True)
@@ -59,7 +89,7 @@ class Week:
     today: date
     goal: Range
     days: tuple[DayStats, ...]  # oldest first; today is the last
-    workouts: tuple[WorkoutNote, ...]  # in the order they were finished
+    workouts: tuple[WorkoutNote, ...]  # in the order they were done (see when_done)
     streak: int
     today_counts: bool
 
@@ -83,7 +113,8 @@ def reaches_goal(km: float, goal: Range) -> bool:
 def counting_days(
     walk_totals: Mapping[date, float], workout_days: Iterable[date], goal: Range
 ) -> set[date]:
-    """The days that keep a streak going: a walk of the goal's lower end, or a workout."""
+    """The days that keep a streak going: a walk of the goal's lower end, or a workout with at
+    least one exercise done (``workout_days``: see :attr:`WorkoutNote.keeps_streak`)."""
     return {day for day, km in walk_totals.items() if reaches_goal(km, goal)} | set(workout_days)
 
 
@@ -101,13 +132,15 @@ def streak(counting: set[date], today: date) -> tuple[int, bool]:
 def build_week(
     today: date, goal: Range, walk_totals: Mapping[date, float], workouts: Iterable[WorkoutNote]
 ) -> Week:
-    notes = tuple(workouts)
-    per_day = Counter(note.day for note in notes)
+    notes = tuple(note for note in workouts if note.shown)
+    complete = Counter(note.day for note in notes if not note.partial)
+    partial = Counter(note.day for note in notes if note.partial)
     days = tuple(
-        DayStats(day, round(walk_totals.get(day, 0.0), 2), per_day[day])
+        DayStats(day, round(walk_totals.get(day, 0.0), 2), complete[day], partial[day])
         for day in (today - timedelta(days=back) for back in range(WINDOW_DAYS - 1, -1, -1))
     )
-    length, today_counts = streak(counting_days(walk_totals, per_day, goal), today)
+    workout_days = [note.day for note in notes if note.keeps_streak]
+    length, today_counts = streak(counting_days(walk_totals, workout_days, goal), today)
     first = days[0].day
     return Week(today, goal, days, tuple(n for n in notes if first <= n.day <= today), length,
                 today_counts)
@@ -121,19 +154,37 @@ async def load_week(session: AsyncSession, chat_id: int, now: datetime, goal: Ra
         .where(WalkLog.chat_id == chat_id).group_by(WalkLog.local_date)
     )
     walk_totals = {day: float(km) for day, km in totals}
-    finished = await session.scalars(
+    # Ended ones only: a workout still under way (or waiting for Start) is not shown yet.
+    ended = await session.scalars(
         select(WorkoutSession).where(
             WorkoutSession.chat_id == chat_id,
-            WorkoutSession.status == Status.FINISHED.value,
+            WorkoutSession.status.in_([Status.FINISHED.value, Status.STOPPED.value]),
             WorkoutSession.finished_at.is_not(None),
-        ).order_by(WorkoutSession.finished_at)
+        )
     )
+    rows = sorted(ended, key=lambda w: (when_done(w), w.id))
     notes = [
-        WorkoutNote(timing.local_date(w.finished_at, zone), w.exercises_done,
-                    w.exercises_skipped, w.active_seconds, w.feeling_before, w.feeling_after)
-        for w in finished
+        WorkoutNote(timing.local_date(when_done(w), zone), w.exercises_done,
+                    w.exercises_skipped, w.active_seconds, w.feeling_before, w.feeling_after,
+                    partial=w.status == Status.STOPPED.value, steps=session_steps(w.state))
+        for w in rows
     ]
     return build_week(timing.local_date(now, zone), goal, walk_totals, notes)
+
+
+def when_done(workout: WorkoutSession) -> datetime:
+    """When a workout's exercises were done: a stopped one may have been closed only much
+    later (by the next workout, or a restart), so it keeps the time it was started."""
+    if workout.status == Status.STOPPED.value or workout.finished_at is None:
+        return workout.started_at
+    return workout.finished_at
+
+
+def session_steps(state: Any) -> int:
+    """The number of exercises in a workout, from its saved engine state (bot/workout.py,
+    ``WorkoutRun.to_dict``); 0 when the state does not say."""
+    ids = state.get("exercise_ids") if isinstance(state, dict) else None
+    return len(ids) if isinstance(ids, list) else 0
 
 
 # --- wording ----------------------------------------------------------------------------------
@@ -177,6 +228,10 @@ def day_line(content: Content, lang: str, week: Week, stats: DayStats) -> str:
         workouts = say("progress.day.one_workout", lang)
     elif stats.workouts > 1:
         workouts = say("progress.day.workouts", lang, count=stats.workouts)
+    if stats.partial_workouts == 1:
+        workouts += say("progress.day.one_partial", lang)
+    elif stats.partial_workouts > 1:
+        workouts += say("progress.day.partials", lang, count=stats.partial_workouts)
     label = day_label(content, lang, stats.day)
     if stats.day == week.today:
         label = say("progress.day.today", lang, day=label)
@@ -187,10 +242,18 @@ def workouts_text(content: Content, lang: str, week: Week) -> str:
     say = content.text
     if not week.workouts:
         return say("progress.workouts.none", lang)
-    lines = [say("progress.workouts.header", lang, count=len(week.workouts))]
+    partial = sum(1 for note in week.workouts if note.partial)
+    complete = len(week.workouts) - partial
+    lines = [say("progress.workouts.header_partial", lang, count=complete, partial=partial)
+             if partial else say("progress.workouts.header", lang, count=complete)]
     for note in week.workouts:
-        line = say("progress.workouts.line", lang, date=day_label(content, lang, note.day),
-                   done=note.done, skipped=note.skipped, minutes=minutes(note.active_seconds))
+        date_label, spent = day_label(content, lang, note.day), minutes(note.active_seconds)
+        if note.partial:
+            line = say("progress.workouts.partial_line", lang, date=date_label, done=note.done,
+                       total=note.total, minutes=spent)
+        else:
+            line = say("progress.workouts.line", lang, date=date_label, done=note.done,
+                       skipped=note.skipped, minutes=spent)
         if note.rated:
             line += say("progress.workouts.feeling", lang, before=dash(note.before),
                         after=dash(note.after))
@@ -223,7 +286,9 @@ def chart_data(content: Content, lang: str, week: Week) -> ChartData:
         days=tuple(day_label(content, lang, stats.day) for stats in week.days),
         km=tuple(stats.km for stats in week.days),
         workouts=tuple(stats.workouts for stats in week.days),
-        ratings=tuple((index[n.day], n.before, n.after) for n in week.workouts if n.rated),
+        partial_workouts=tuple(stats.partial_workouts for stats in week.days),
+        ratings=tuple((index[n.day], n.before, n.after, n.partial)
+                      for n in week.workouts if n.rated),
         goal_low=float(week.goal.low),
         goal_high=float(week.goal.high),
     )
@@ -235,7 +300,7 @@ def chart_labels(content: Content, lang: str, week: Week) -> ChartLabels:
 
     return ChartLabels(
         title=say("title"), subtitle=say("streak", days=week.streak), km_axis=say("km_axis"),
-        goal=say("goal", goal=str(week.goal)), workout=say("workout"),
+        goal=say("goal", goal=str(week.goal)), workout=say("workout"), partial=say("partial"),
         feeling_axis=say("feeling_axis"), before=say("before"), after=say("after"),
         no_ratings=say("no_ratings"),
     )

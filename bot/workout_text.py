@@ -18,11 +18,14 @@ def minutes(seconds: float) -> int:
     return max(1, math.ceil(seconds / 60)) if seconds > 0 else 0
 
 
-def overview(content: Content, lang: str, run: WorkoutRun) -> str:
+def overview(content: Content, lang: str, run: WorkoutRun, *, voice: bool) -> str:
     counts = {phase: sum(1 for s in run.session if s.phase == phase) for phase in PHASES}
-    total = planned_seconds(run.session, run.pacing, run.harder)
+    taps = 1 if run.auto_start_next else len(run.session)
+    total = planned_seconds(run.session, run.pacing, run.harder, taps=taps)
+    guidance = (f"workout.overview.guidance_{'voice' if voice else 'text'}_"
+                f"{'auto' if run.auto_start_next else 'tap'}")
     text = content.text(
-        "workout.overview.text", lang,
+        "workout.overview.text", lang, guidance=content.text(guidance, lang),
         count=len(run.session), minutes=minutes(total),
         **{phase: content.text(f"exercises.phase.{phase}.title", lang) for phase in PHASES},
         **{f"{phase}_count": counts[phase] for phase in PHASES},
@@ -121,7 +124,10 @@ def exercise_name(content: Content, lang: str, step: SessionStep) -> str:
 
 
 def summary_text(content: Content, lang: str, summary: Summary, finished: bool) -> str:
-    key = "workout.summary.finished" if finished else "workout.summary.stopped"
+    if not summary.done_steps:
+        key = "workout.summary.nothing_done" if finished else "workout.summary.stopped_early"
+    else:
+        key = "workout.summary.finished" if finished else "workout.summary.stopped"
     return content.text(
         key, lang, done=len(summary.done_steps), skipped=len(summary.skipped_steps),
         count=summary.step_count, minutes=minutes(summary.done_seconds),

@@ -82,8 +82,9 @@ async def hurt_more_last_time(
     return last.id
 
 
-def new_run(content: Content, *, harder: bool) -> WorkoutRun:
-    return WorkoutRun(content.session, content.pacing, harder=harder)
+def new_run(content: Content, *, harder: bool, auto_continue: bool = False) -> WorkoutRun:
+    return WorkoutRun(content.session, content.pacing, harder=harder,
+                      auto_start_next=auto_continue)
 
 
 async def begin(
@@ -112,10 +113,16 @@ async def active_sessions(session: AsyncSession, chat_id: int) -> list[WorkoutSe
     return list(rows)
 
 
-def save(workout: WorkoutSession, run: WorkoutRun) -> None:
-    """Copy the engine's state and, once it has ended, its summary into the row."""
+MESSAGE_ID_KEY = "message_id"
+
+
+def save(workout: WorkoutSession, run: WorkoutRun, *, message_id: int | None = None) -> None:
+    """Copy the engine's state and, once it has ended, its summary into the row.
+
+    ``message_id``: the status message with the workout's live buttons, kept beside the state
+    so that after a restart its buttons can be taken off."""
     workout.status = run.status.value
-    workout.state = run.to_dict()
+    workout.state = {**run.to_dict(), MESSAGE_ID_KEY: message_id}
     summary = run.summary()
     workout.exercises_done = len(summary.done_steps)
     workout.exercises_skipped = len(summary.skipped_steps)
@@ -130,6 +137,12 @@ def restore(content: Content, workout: WorkoutSession) -> WorkoutRun | None:
         return WorkoutRun.from_dict(content.session, workout.state or {})
     except WorkoutStateError:
         return None
+
+
+def saved_message_id(workout: WorkoutSession) -> int | None:
+    """The status message the workout had when its state was last saved, if any."""
+    value = (workout.state or {}).get(MESSAGE_ID_KEY)
+    return value if type(value) is int else None
 
 
 async def interrupted(session: AsyncSession, now: datetime) -> list[WorkoutSession]:

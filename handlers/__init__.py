@@ -28,6 +28,7 @@ from handlers import (
     reminder_list,
     reminders,
     screening,
+    settings,
     tips,
     walking,
     workout,
@@ -55,9 +56,10 @@ def register(application: Application) -> None:
     # "how far did you walk?" (see handlers/walking.py), then /remind (handlers/reminders.py).
     application.add_handler(TypeHandler(Update, common.remember_language), group=-100)
     application.add_handler(TypeHandler(Update, walking.on_any_update), group=-2)
-    application.add_handler(
-        reminders.build_conversation(services.conversation_timeout), group=-1
-    )
+    # /settings' time zone button opens /timezone's own question (handlers/settings.py).
+    application.add_handler(reminders.build_conversation(
+        services.conversation_timeout, also_starting_with=[settings.time_zone_entry()],
+    ), group=-1)
 
     # /workout begins with the quick safety check, so it enters through the screen's conversation,
     # and the check hands its decision back to the workout.
@@ -77,6 +79,7 @@ def register(application: Application) -> None:
         ("forget", privacy.forget_command),
         ("tips", tips.tips_command),
         ("language", language.language_command),
+        ("settings", settings.settings_command),
         ("reminders", reminder_list.list_command),
         ("cancel", workout.cancel_command),
     ):
@@ -87,6 +90,7 @@ def register(application: Application) -> None:
         (walking.on_undo_button, walking.UNDO_PATTERN),
         (privacy.on_forget_answer, privacy.CONFIRM_PATTERN),
         (language.on_choice, language.CHOICE_PATTERN),
+        (settings.on_button, settings.BUTTON_PATTERN),
         (tips.on_tip_button, r"^tips:"),
         (reminder_list.on_list_button, reminder_list.LIST_PATTERN),
         (reminders.on_later, reminders.LATER_PATTERN),

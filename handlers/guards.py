@@ -15,7 +15,7 @@ from handlers.common import text
 # member could see or erase them, so these work in a private chat only.
 PRIVATE_ONLY = (
     "screen", "workout", "remind", "reminders", "timezone", "walk", "progress", "export",
-    "forget",
+    "forget", "settings",
 )
 
 

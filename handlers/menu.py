@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 # In menu order; each has a "ui.commands.<name>" description in content/.
 MENU_COMMANDS = (
     "start", "workout", "walk", "screen", "progress", "remind", "reminders", "timezone", "tips",
-    "export", "forget", "language", "cancel", "help",
+    "export", "forget", "language", "settings", "cancel", "help",
 )
 
 

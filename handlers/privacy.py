@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot import privacy
 from bot.app import services
 from handlers.common import text
-from handlers.workout import stop_live_workout
+from handlers.workout_stop import stop_live_workout
 
 # The question's time is in its buttons, so an old "Yes" cannot delete anything by accident.
 CONFIRM_PATTERN = re.compile(r"^forget:(yes|no):(\d{1,12})$")

@@ -12,10 +12,12 @@ and goes on to its own handler.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -60,7 +62,11 @@ WALK_DONE_PATTERN = re.compile(r"^walk:done:(\d{1,12})$")
 START_WORKOUT = "wo:begin"  # begins /workout, quick safety check first (handlers/workout.py)
 
 
-def build_conversation(timeout_seconds: float) -> ConversationHandler:
+def build_conversation(
+    timeout_seconds: float, also_starting_with: Sequence[BaseHandler] = ()
+) -> ConversationHandler:
+    """/remind and /timezone; ``also_starting_with`` are other ways in, such as /settings'
+    time zone button."""
     typed = filters.TEXT & ~filters.COMMAND
     private = filters.ChatType.PRIVATE
     return ConversationHandler(
@@ -68,6 +74,7 @@ def build_conversation(timeout_seconds: float) -> ConversationHandler:
             CommandHandler("remind", remind_command, filters=private),
             CommandHandler("timezone", timezone_command, filters=private),
             CallbackQueryHandler(new_from_list, pattern=f"^{NEW}$"),
+            *also_starting_with,
         ],
         states={
             ZONE: [

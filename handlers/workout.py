@@ -10,9 +10,10 @@ import re
 from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes, ConversationHandler
 
-from bot import workouts
+from bot import preferences, workouts
 from bot.app import SERVICES_KEY, Services, services
 from bot.live_workout import (
     EXERCISING,
@@ -23,32 +24,37 @@ from bot.live_workout import (
     LiveWorkout,
     save_run,
 )
-from bot.models import Chat
 from bot.screening import Decision, Purpose
-from bot.workout import Status, Transition, WorkoutRun
+from bot.workout import Status, Transition
 from bot.workout_text import overview
 from handlers.common import free_text, language_of, text
 from handlers.screening import reasons_text, screen_button, start_check
 from handlers.workout_live import (
-    cancel_timers,
     carry_out,
     control_button,
     edit,
     feeling_keyboard,
     live_workouts,
     pick_up,
+    present_step,
     say,
-    send,
-    send_card,
     show,
     timer_name,
     timers,
 )
+from handlers.workout_stop import (
+    ask_carry_on_or_anew,
+    carry_on,
+    on_stop_button,
+    stop_live_workout,
+)
+from handlers.workout_voice import prepare_session
 
 logger = logging.getLogger(__name__)
 
 CONTROL_PATTERN = re.compile(
-    r"^wo:(\d{1,12}):(\d{1,3}):(go|harder|easier|start|skip|stop|pause|resume|settled|sore)$"
+    r"^wo:(\d{1,12}):(\d{1,3}):"
+    r"(go|harder|easier|start|skip|stop|pause|resume|settled|sore|end|keep|carry|anew)$"
 )
 FEELING_PATTERN = re.compile(r"^wo:(\d{1,12}):f([ba]):(\d{1,2}|s)$")
 TYPED_FEELING = re.compile(r"^\s*\d{1,2}\s*$")
@@ -63,6 +69,8 @@ async def workout_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if update.callback_query:
         await update.callback_query.answer()
     if await pick_up_stalled(context.application, update.effective_chat.id):
+        return ConversationHandler.END
+    if await ask_carry_on_or_anew(update, context):
         return ConversationHandler.END
     return await through_the_gate(update, context, ask_if_settled=True)
 
@@ -155,10 +163,12 @@ async def start_workout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """A new workout row, then the first question: how does the back feel?"""
     svc, chat_id = services(context), update.effective_chat.id
     async with svc.sessions.begin() as session:
-        harder = await workouts.harder_preference(session, chat_id)
-        run = workouts.new_run(svc.content, harder=harder)
+        chosen = await preferences.load(session, chat_id)
+        run = workouts.new_run(svc.content, harder=chosen.harder,
+                               auto_continue=chosen.auto_continue)
         row = await workouts.begin(session, chat_id, run, feeling_before=None)
-    live = LiveWorkout(chat_id, row.id, run, language_of(update, context), FEELING_BEFORE)
+    live = LiveWorkout(chat_id, row.id, run, language_of(update, context), FEELING_BEFORE,
+                       voice=chosen.voice and svc.voices is not None)
     live_workouts(context.application)[chat_id] = live
     message = await context.bot.send_message(
         chat_id, say(svc, live, FEELING_QUESTION[FEELING_BEFORE]),
@@ -214,8 +224,9 @@ async def note_feeling(
                 await save_run(session, live)
     noted = (say(svc, live, "workout.feeling.noted", value=value) if value is not None
              else say(svc, live, "workout.feeling.skipped"))
+    asking = live.rating_text if asked == FEELING_AFTER else None
     await edit(context, live.chat_id, live.control_message_id,
-               f"{say(svc, live, FEELING_QUESTION[asked])}\n\n{noted}", None)
+               f"{asking or say(svc, live, FEELING_QUESTION[asked])}\n\n{noted}", None)
     if asked == FEELING_AFTER or too_sore:
         live_workouts(context.application).pop(live.chat_id, None)
         if value is not None:
@@ -226,7 +237,7 @@ async def note_feeling(
         return
     live.stage = OVERVIEW
     message = await context.bot.send_message(
-        live.chat_id, overview(svc.content, live.lang, live.run),
+        live.chat_id, overview(svc.content, live.lang, live.run, voice=live.voice),
         reply_markup=overview_keyboard(svc, live),
     )
     live.control_message_id = message.message_id
@@ -255,17 +266,24 @@ async def on_control(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if live is None or match is None:
         return
     step, action = int(match.group(2)), match.group(3)
+    if action in ("carry", "anew"):  # each takes the lock itself, if it goes on
+        await on_carry_on_or_anew(update, context, live, action)
+        return
     async with live.lock:
         if action in ("go", "harder", "easier"):
             await on_overview_button(update, context, live, action)
             return
+        if action in ("stop", "end", "keep"):
+            await on_stop_button(update, context, live, action)
+            return
         transition = None
-        if live.stage == EXERCISING or action == "stop":
+        if live.stage == EXERCISING:
             elapsed = timers(context.application).elapsed(timer_name(live.chat_id))
-            transition = apply_press(live.run, action, step, elapsed)
+            transition = apply_press(live, action, step, elapsed)
         if transition is not None and transition.applied:
             await query.answer()
             await show(context.application, live, transition)
+            await start_by_itself(context.application, live)
         elif live.stalled:
             # Whatever was pressed, the person has not seen where the workout is: show it.
             await query.answer()
@@ -274,17 +292,29 @@ async def on_control(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             await query.answer(say(svc, live, "workout.answers.exercise_over"))
 
 
-def apply_press(run: WorkoutRun, action: str, step: int, elapsed: float) -> Transition:
+def apply_press(live: LiveWorkout, action: str, step: int, elapsed: float) -> Transition:
     """What a control button does to the run; ``elapsed``: programme seconds of the timer."""
+    run = live.run
     if action == "start":
         return run.start_exercise(step)
     if action == "skip":
         return run.skip(step)
     if action == "pause":
         return run.pause(elapsed, step)
-    if action == "resume":
-        return run.resume(step)
-    return run.stop()
+    # The voice message cannot be told to carry on where it was paused: with spoken
+    # guidance, Resume starts the exercise again with a voice message of its own.
+    return run.rewind(step) if live.voice else run.resume(step)
+
+
+async def start_by_itself(application: Application, live: LiveWorkout) -> None:
+    """With auto-continue in text-only guidance, an exercise waiting for Start (after a skip)
+    begins at once, with the long "get ready": the phone is in the person's hand already.
+    Spoken guidance waits for "I pressed play", which keeps the voice and the text together."""
+    run = live.run
+    if (live.voice or not run.auto_start_next or live.stalled or live.stage != EXERCISING
+            or run.status is not Status.AWAITING_START):
+        return
+    await show(application, live, run.start_exercise(run.step_index))
 
 
 async def on_overview_button(
@@ -298,15 +328,21 @@ async def on_overview_button(
     if action == "go":
         live.stage = EXERCISING
         await edit(context, live.chat_id, live.control_message_id, query.message.text, None)
-        await carry_out(context.application, live, partial(send_card, context.application, live))
+        if live.voice:
+            prepare_session(context.application, live)
+        await carry_out(context.application, live,
+                        partial(present_step, context.application, live))
+        await start_by_itself(context.application, live)
         return
     harder = action == "harder"
-    live.run = workouts.new_run(svc.content, harder=harder)
+    live.run = workouts.new_run(svc.content, harder=harder,
+                                auto_continue=live.run.auto_start_next)
     async with svc.sessions.begin() as session:
         await workouts.set_harder_preference(session, live.chat_id, harder)
         await save_run(session, live)
     await edit(context, live.chat_id, live.control_message_id,
-               overview(svc.content, live.lang, live.run), overview_keyboard(svc, live))
+               overview(svc.content, live.lang, live.run, voice=live.voice),
+               overview_keyboard(svc, live))
 
 
 async def owned_live_workout(
@@ -330,33 +366,19 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await update.effective_message.reply_text(text(update, context, "ui.screen.nothing_to_cancel"))
 
 
-async def stop_live_workout(application: Application, chat_id: int, *, quietly: bool = False
-                            ) -> bool:
-    live = live_workouts(application).get(chat_id)
-    if live is None:
-        return False
-    svc: Services = application.bot_data[SERVICES_KEY]
-    async with live.lock:
-        transition = live.run.stop()
-        if not transition.applied:  # over already; only the rating was still asked for
-            live_workouts(application).pop(chat_id, None)
-            if not quietly:
-                await edit(application, chat_id, live.control_message_id,
-                           f"{say(svc, live, FEELING_QUESTION[FEELING_AFTER])}\n\n"
-                           f"{say(svc, live, 'workout.feeling.skipped')}", None)
-            return not quietly
-        if quietly:
-            cancel_timers(application, chat_id)
-            live_workouts(application).pop(chat_id, None)
-            async with svc.sessions.begin() as session:
-                await save_run(session, live)
-            return True
-        # The workout has stopped either way: the note must not keep the stop from being shown.
-        note = say(svc, live, "workout.cancel.stopped")
-        await carry_out(application, live, partial(send, application, live, note,
-                                                   controlling=False))
-        await show(application, live, transition)
-    return True
+async def on_carry_on_or_anew(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                              live: LiveWorkout, action: str) -> None:
+    """The answer to "carry on, or start again?" asked by /workout during a workout."""
+    query = update.callback_query
+    if live.stage != EXERCISING or live.run.status in (Status.FINISHED, Status.STOPPED):
+        await query.answer(say(services(context), live, "workout.answers.already_answered"))
+        return
+    await query.answer()
+    if action == "carry":
+        await carry_on(update, context, live)
+        return
+    await edit(context, live.chat_id, query.message.message_id, query.message.text, None)
+    await through_the_gate(update, context, ask_if_settled=True)
 
 
 # --- after a restart ------------------------------------------------------------------------
@@ -370,6 +392,7 @@ async def resume_interrupted(application: Application) -> None:
         lives = []
         for row in rows:
             run = workouts.restore(svc.content, row)
+            old_status = workouts.saved_message_id(row)
             # A screen answered meanwhile may rule the exercises out: then no card is shown.
             gate = await workouts.workout_gate(session, row.chat_id, svc.clock())
             if (run is None or gate not in (workouts.Gate.OPEN, workouts.Gate.OPEN_JUST_SCREENED)
@@ -377,13 +400,31 @@ async def resume_interrupted(application: Application) -> None:
                 row.status, row.finished_at = Status.STOPPED.value, svc.clock()
                 continue
             workouts.save(row, run)
-            chat = await session.get(Chat, row.chat_id)
-            lang = (chat.language if chat else None) or svc.content.languages[0]
-            lives.append(LiveWorkout(row.chat_id, row.id, run, lang, EXERCISING))
+            chosen = await preferences.load(session, row.chat_id)
+            lang = chosen.language or svc.content.languages[0]
+            live = LiveWorkout(row.chat_id, row.id, run, lang, EXERCISING,
+                               voice=chosen.voice and svc.voices is not None,
+                               control_message_id=old_status)
+            lives.append(live)
     for live in lives:
         live_workouts(application)[live.chat_id] = live
-        offer = partial(send_card, application, live, say(svc, live, "workout.restart.interrupted"))
         try:
-            await carry_out(application, live, offer)
+            await carry_out(application, live, partial(offer_again, application, svc, live))
         except Exception:
             logger.exception("Could not offer an interrupted workout to a chat")
+
+
+async def offer_again(application: Application, svc: Services, live: LiveWorkout) -> None:
+    """The status from before the restart says it was interrupted, without its buttons; the
+    exercise comes again from its start."""
+    await edit_quietly(application, live, say(svc, live, "workout.status.interrupted"))
+    await present_step(application, live, say(svc, live, "workout.restart.interrupted"))
+
+
+async def edit_quietly(application: Application, live: LiveWorkout, new_text: str
+                       ) -> None:
+    """An edit of an old message that may be gone: the person may have deleted it."""
+    try:
+        await edit(application, live.chat_id, live.control_message_id, new_text, None)
+    except BadRequest as error:
+        logger.info("The status from before the restart was not edited (%s)", error.message)

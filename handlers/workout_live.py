@@ -1,10 +1,11 @@
 """A workout in progress in one chat: its timers, and how each engine transition is shown.
 
-Each transition of ``bot.workout``'s engine turns into a new message only where the person must
-act (a new exercise, the other side, the rest that ends a set) and otherwise into an edit of one
-status message (every hold and release), so the chat is not flooded. Each chat has one timer
-(``bot.timers``), tagged with the engine's generation, so a timer that fires after a pause, skip
-or stop changes nothing.
+Each transition of ``bot.workout``'s engine edits the exercise's status message (every beat,
+and a countdown every few seconds); a new message comes only where there is something new to
+read (the next card, at the start of the rest before it) or, in text-only guidance, a short
+one where the person must move, since an edit makes no sound (``bot.live_workout``). Each
+chat has one beat timer and one countdown timer (``bot.timers``), tagged with the engine's
+generation, so a timer that fires after a pause, skip or stop changes nothing.
 
 The person on the floor depends on every prompt, so each request is tried again on failures
 that may pass (``bot.sending.retry``). A step that still cannot be shown leaves the workout
@@ -13,11 +14,9 @@ that may pass (``bot.sending.retry``). A step that still cannot be shown leaves 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
@@ -28,23 +27,29 @@ from bot.live_workout import (
     FEELING_AFTER,
     FEELING_QUESTION,
     LiveWorkout,
+    countdown_marks,
     must_save,
     save_run,
     seconds_left,
+    sound_for,
     status_actions,
     status_text,
 )
 from bot.sending.failures import Failure, classify
-from bot.sending.retry import with_retries
 from bot.timers import Timers
-from bot.workout import BeatKind, Event, Status, Transition
-from bot.workout_text import beat_status, exercise_card, exercise_name, summary_text
+from bot.workout import Event, Status, Transition
+from bot.workout_text import exercise_card, exercise_name, summary_text
+from handlers.prompts import deliver
+from handlers.workout_voice import send_voice_note
 
 logger = logging.getLogger(__name__)
 
 LIVE_KEY = "live_workouts"
 TIMERS_KEY = "workout_timers"
-T = TypeVar("T")
+LABELS = {"start": "workout.buttons.start", "start_now": "workout.buttons.start_now",
+          "played": "workout.buttons.played", "skip": "workout.buttons.skip",
+          "stop": "workout.buttons.stop", "pause": "workout.buttons.pause",
+          "resume": "workout.buttons.resume"}
 
 
 def live_workouts(application: Application) -> dict[int, LiveWorkout]:
@@ -71,15 +76,17 @@ def control_button(
 
 
 def controls(svc: Services, live: LiveWorkout, *actions: str) -> InlineKeyboardMarkup:
-    labels = {"start": "workout.buttons.start", "start_now": "workout.buttons.start_now",
-              "skip": "workout.buttons.skip", "stop": "workout.buttons.stop",
-              "pause": "workout.buttons.pause", "resume": "workout.buttons.resume"}
     step = live.run.step_index
-    buttons = {a: control_button(svc, live, "start" if a == "start_now" else a, labels[a], step)
+    starts = ("start_now", "played")
+    buttons = {a: control_button(svc, live, "start" if a in starts else a, LABELS[a], step)
                for a in actions}
-    # "Start now" gets a row of its own, so it is not pressed instead of Pause by mistake.
-    first_row = [buttons.pop("start_now")] if "start_now" in buttons else []
+    # A start gets a row of its own, so it is not pressed instead of Pause by mistake.
+    first_row = [buttons.pop(a) for a in starts if a in buttons]
     return InlineKeyboardMarkup([row for row in (first_row, list(buttons.values())) if row])
+
+
+def status_controls(svc: Services, live: LiveWorkout, status: Status) -> InlineKeyboardMarkup:
+    return controls(svc, live, *status_actions(live, status))
 
 
 # --- timers ----------------------------------------------------------------------------------
@@ -87,6 +94,10 @@ def controls(svc: Services, live: LiveWorkout, *actions: str) -> InlineKeyboardM
 
 def timer_name(chat_id: int) -> str:
     return f"workout:{chat_id}"
+
+
+def countdown_name(chat_id: int) -> str:
+    return f"workout-countdown:{chat_id}"
 
 
 def timers(application: Application) -> Timers:
@@ -102,6 +113,7 @@ def timers(application: Application) -> Timers:
 
 def cancel_timers(application: Application, chat_id: int) -> None:
     timers(application).cancel(timer_name(chat_id))
+    timers(application).cancel(countdown_name(chat_id))
 
 
 async def on_timer(application: Application, chat_id: int, workout_id: int, generation: int
@@ -115,22 +127,63 @@ async def on_timer(application: Application, chat_id: int, workout_id: int, gene
             await show(application, live, transition)
 
 
+def start_countdown(application: Application, live: LiveWorkout, seconds: float,
+                    generation: int) -> None:
+    """Schedule the status message's next countdown update within a beat of ``seconds``."""
+    marks = countdown_marks(seconds)
+    if not marks:
+        return
+    fire = partial(on_countdown, application, live.chat_id, live.workout_id, generation,
+                   marks[0])
+    timers(application).start(countdown_name(live.chat_id), seconds - marks[0], fire)
+
+
+async def on_countdown(application: Application, chat_id: int, workout_id: int,
+                       generation: int, left: float) -> None:
+    live = live_workouts(application).get(chat_id)
+    if live is None or live.workout_id != workout_id:
+        return
+    async with live.lock:
+        run = live.run
+        if run.generation != generation or run.status not in (
+                Status.RUNNING, Status.RESTING_BETWEEN_EXERCISES):
+            return
+        start_countdown(application, live, left, generation)
+        svc: Services = application.bot_data[SERVICES_KEY]
+        text = status_text(svc.content, live, run.status, run.current_beat, left)
+        # A countdown is worth less than every prompt: one missed is not retried as a stall.
+        try:
+            await edit(application, chat_id, live.control_message_id, text,
+                       status_controls(svc, live, run.status))
+        except TelegramError as error:
+            logger.info("A countdown was not shown (%s)", classify(error).value)
+
+
 # --- showing a transition --------------------------------------------------------------------
 
 
 async def show(application: Application, live: LiveWorkout, t: Transition) -> None:
-    """Schedule the next timer, update the chat, and store the state where it matters."""
+    """Schedule the next timers, update the chat, and store the state where it matters."""
     svc: Services = application.bot_data[SERVICES_KEY]
     cancel_timers(application, live.chat_id)
     live.timer_seconds = t.schedule_in
     if t.schedule_in is not None:
         fire = partial(on_timer, application, live.chat_id, live.workout_id, t.generation)
         timers(application).start(timer_name(live.chat_id), t.schedule_in, fire)
+        start_countdown(application, live, t.schedule_in, t.generation)
     # The database first: it is what a restart resumes from, whatever the chat shows.
     if must_save(live, t):
-        async with svc.sessions.begin() as session:
-            await save_run(session, live)
+        await save(svc, live)
+    status_message = live.control_message_id
     await carry_out(application, live, partial(render, application, svc, live, t))
+    if live.control_message_id != status_message and live.run.status not in (
+            Status.FINISHED, Status.STOPPED):
+        await save(svc, live)  # the new status message, for a restart to take its buttons off
+
+
+async def save(svc: Services, live: LiveWorkout) -> None:
+    async with svc.sessions.begin() as session:
+        await save_run(session, live)
 
 
 async def carry_out(application: Application, live: LiveWorkout,
@@ -159,101 +212,107 @@ async def end_unseen(application: Application, live: LiveWorkout) -> None:
     live.run.stop()
     live_workouts(application).pop(live.chat_id, None)
     cancel_timers(application, live.chat_id)
-    async with svc.sessions.begin() as session:
-        await save_run(session, live)
-
-
-async def deliver(svc: Services, request: Callable[[], Awaitable[T]]) -> T:
-    # A prompt shown twice costs less than one lost while the person lies on the floor waiting
-    # for it, so a request that may have arrived already is sent again too.
-    sleep = partial(scaled_sleep, svc)
-    return await with_retries(request, sleep=sleep, maybe_sent_too=True)
-
-
-async def scaled_sleep(svc: Services, seconds: float) -> None:
-    await asyncio.sleep(svc.scaled(seconds))
+    await save(svc, live)
 
 
 async def send(application: Application, live: LiveWorkout, text: str,
-               markup: InlineKeyboardMarkup | None = None, *, controlling: bool = True) -> None:
+               markup: InlineKeyboardMarkup | None = None, *, controlling: bool = True) -> int:
     """A new message; with ``controlling`` it carries the live buttons from now on."""
     svc: Services = application.bot_data[SERVICES_KEY]
     message = await deliver(svc, partial(application.bot.send_message, live.chat_id, text,
                                          reply_markup=markup))
     if controlling:
         live.control_message_id = message.message_id
+    return message.message_id
 
 
 async def render(application: Application, svc: Services, live: LiveWorkout, t: Transition
                  ) -> None:
     run, chat_id = live.run, live.chat_id
-    step = run.current_step
-    switching_sides = t.event is Event.NEXT_BEAT and t.beat.kind is BeatKind.SWITCH_SIDE
-    if t.event is Event.EXERCISE_STARTED or switching_sides:
-        # The person must act: a new message, so the phone buzzes.
+    await drop_sound(application, live)
+    if live.voice and t.event in (Event.REST_OVER, Event.REWOUND):
+        # A voice message of its own, and the buttons under it.
         await edit_markup(application, chat_id, live.control_message_id, None)
-        await send(application, live, beat_status(svc.content, live.lang, step, t.beat),
-                   controls(svc, live, "pause", "skip", "stop"))
-    elif t.event in (Event.NEXT_BEAT, Event.PAUSED, Event.RESUMED):
+        await present_step(application, live)
+    elif t.event in (Event.EXERCISE_STARTED, Event.NEXT_BEAT, Event.PAUSED, Event.RESUMED,
+                     Event.REST_OVER, Event.REWOUND):
         await edit(application, chat_id, live.control_message_id,
                    status_text(svc.content, live, t.status, t.beat, t.schedule_in),
-                   controls(svc, live, *status_actions(t.status)))
-    elif t.event is Event.EXERCISE_DONE:
-        done_step = run.session[t.ended_step]
-        await edit(application, chat_id, live.control_message_id,
-                   say(svc, live, "workout.status.done",
-                       name=exercise_name(svc.content, live.lang, done_step)), None)
-        await after_exercise(application, svc, live, t)
-    elif t.event is Event.REST_OVER:
-        await edit_markup(application, chat_id, live.control_message_id, None)
-        await send_card(application, live)
-    elif t.event is Event.SKIPPED:
-        skipped = run.session[t.ended_step]
-        await edit(application, chat_id, live.control_message_id,
-                   say(svc, live, "workout.status.skipped",
-                       name=exercise_name(svc.content, live.lang, skipped)), None)
+                   status_controls(svc, live, t.status))
+        await make_sound(application, live, sound_for(svc.content, live, t))
+    elif t.event in (Event.EXERCISE_DONE, Event.SKIPPED):
+        ended = exercise_name(svc.content, live.lang, run.session[t.ended_step])
+        key = "workout.status.done" if t.event is Event.EXERCISE_DONE else "workout.status.skipped"
+        await edit(application, chat_id, live.control_message_id, say(svc, live, key, name=ended),
+                   None)
         if t.status is Status.FINISHED:
             await finish(application, svc, live, finished=True)
         else:
-            await send_card(application, live)
+            await present_step(application, live)
     elif t.event is Event.STOPPED:
-        await edit_markup(application, chat_id, live.control_message_id, None)
+        await edit(application, chat_id, live.control_message_id,
+                   say(svc, live, "workout.status.stopped"), None)
         await finish(application, svc, live, finished=False)
 
 
-async def after_exercise(application: Application, svc: Services, live: LiveWorkout,
-                         t: Transition) -> None:
-    if t.status is Status.FINISHED:
-        await send(application, live, say(svc, live, "workout.rest.last"), controlling=False)
-        await finish(application, svc, live, finished=True)
-        return
-    await send(application, live, status_text(svc.content, live, t.status, None, t.schedule_in),
-               controls(svc, live, *status_actions(t.status)))
-
-
-async def send_card(application: Application, live: LiveWorkout, intro: str | None = None
-                    ) -> None:
+async def present_step(application: Application, live: LiveWorkout, intro: str | None = None
+                       ) -> None:
+    """The step the workout is at, shown from its start: its card (unless shown already), its
+    voice message, and a new status message (the rest before it, or waiting for a tap)."""
     svc: Services = application.bot_data[SERVICES_KEY]
-    card = exercise_card(svc.content, live.lang, live.run, live.run.step_index)
-    await send(application, live, f"{intro}\n\n{card}" if intro else card,
-               controls(svc, live, "start", "skip", "stop"))
+    run = live.run
+    if live.card_step != run.step_index or intro:
+        card = exercise_card(svc.content, live.lang, run, run.step_index)
+        await send(application, live, f"{intro}\n\n{card}" if intro else card, controlling=False)
+        live.card_step = run.step_index
+    waiting = run.status is Status.AWAITING_START
+    # Without auto-continue the next voice message waits for the tap: Telegram would play it
+    # straight after the last one, before the person is ready.
+    if live.voice and (waiting or run.auto_start_next):
+        await send_voice_note(application, live, run.step_index, long_start=waiting)
+    await send(application, live,
+               status_text(svc.content, live, run.status, None, live.timer_seconds),
+               status_controls(svc, live, run.status))
+
+
+async def make_sound(application: Application, live: LiveWorkout, text: str | None) -> None:
+    """A short message that makes the phone sound; it stays until the next one, or the end of
+    the exercise, takes it away."""
+    if text is not None:
+        live.sound_message_id = await send(application, live, text, controlling=False)
+
+
+async def drop_sound(application: Application, live: LiveWorkout) -> None:
+    message_id, live.sound_message_id = live.sound_message_id, None
+    if message_id is None:
+        return
+    svc: Services = application.bot_data[SERVICES_KEY]
+    try:
+        await deliver(svc, partial(application.bot.delete_message, live.chat_id, message_id))
+    except TelegramError as error:
+        # One short message left over spoils nothing; the next prompt matters more.
+        if classify(error) is Failure.BLOCKED:
+            raise
+        logger.info("A short workout message stayed in the chat (%s)", classify(error).value)
 
 
 async def finish(application: Application, svc: Services, live: LiveWorkout, *, finished: bool
                  ) -> None:
+    """The end of the session, as one message: what was done, and how the back feels now."""
     summary = live.run.summary()
-    await send(application, live, summary_text(svc.content, live.lang, summary, finished),
-               controlling=False)
+    text = summary_text(svc.content, live.lang, summary, finished)
     if not summary.done_steps:
         live_workouts(application).pop(live.chat_id, None)
+        await send(application, live, text, controlling=False)
         return
     live.stage = FEELING_AFTER
+    live.rating_text = f"{text}\n\n{say(svc, live, FEELING_QUESTION[FEELING_AFTER])}"
     await ask_feeling_after(application, svc, live)
 
 
 async def ask_feeling_after(application: Application, svc: Services, live: LiveWorkout) -> None:
-    await send(application, live, say(svc, live, FEELING_QUESTION[FEELING_AFTER]),
-               feeling_keyboard(svc, live, "a"))
+    question = live.rating_text or say(svc, live, FEELING_QUESTION[FEELING_AFTER])
+    await send(application, live, question, feeling_keyboard(svc, live, "a"))
 
 
 async def pick_up(application: Application, live: LiveWorkout) -> None:
@@ -265,14 +324,14 @@ async def pick_up(application: Application, live: LiveWorkout) -> None:
         step = partial(ask_feeling_after, application, svc, live)
     elif run.status in (Status.FINISHED, Status.STOPPED):
         step = partial(finish, application, svc, live, finished=run.status is Status.FINISHED)
-    elif run.status is Status.AWAITING_START:
-        step = partial(send_card, application, live)
+    elif run.status is Status.AWAITING_START or (
+            run.status is Status.RESTING_BETWEEN_EXERCISES and live.card_step != run.step_index):
+        step = partial(present_step, application, live)
     else:
         elapsed = timers(application).elapsed(timer_name(live.chat_id))
         text = status_text(svc.content, live, run.status, run.current_beat,
                            seconds_left(live, elapsed))
-        step = partial(send, application, live, text,
-                       controls(svc, live, *status_actions(run.status)))
+        step = partial(send, application, live, text, status_controls(svc, live, run.status))
     await carry_out(application, live, step)
 
 

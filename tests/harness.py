@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -61,8 +63,14 @@ async def fresh_database(sqlite_dir: str) -> AsyncIterator[str]:
         await connection.close()
 
 
+# Voice messages depend only on the content and the speech engine, so every test bot shares
+# one folder of them, as every deploy of one version could: each is made once per machine.
+VOICE_CACHE = Path(tempfile.gettempdir()) / "backcoach-test-voices"
+
+
 def bot_environment(api: FakeBotAPI, database_url: str, **extra: str) -> dict[str, str]:
     return {
+        "BACKCOACH_VOICE_CACHE": str(VOICE_CACHE),
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_URL": api.base_url,
         "DATABASE_URL": database_url,

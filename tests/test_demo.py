@@ -68,12 +68,18 @@ async def test_a_person_chats_screens_and_starts_a_workout_in_the_terminal(
         overview = await terminal.wait_for("Today's workout")
         assert "[1] ▶️ Let's go" in overview
         await terminal.type("1")
-        card = await terminal.wait_for("Lying hamstring stretch")
-        assert "[1] ▶️ Start" in card
+        await terminal.wait_for("Lying hamstring stretch")
+        # Spoken guidance, the default: the voice message is saved as a file, like a picture.
+        saved = await terminal.wait_for("[voice saved to ")
+        path = Path(saved.split("[voice saved to ", 1)[1].split("]", 1)[0])
+        assert path.suffix == ".ogg" and (await asyncio.to_thread(path.read_bytes))[:4] == b"OggS"
+        status = await terminal.wait_for("Press ▶ on the voice message")
+        assert "[1] ▶️ I pressed play" in status
         await terminal.type("1")
         await terminal.wait_for("Hold — 20 s")
         await terminal.type("/quit")
-        await asyncio.wait_for(demo, 10)
+        # The demo lets the chat settle first, up to 10 s: a workout keeps it busy that long.
+        await asyncio.wait_for(demo, 60)
     finally:
         demo.cancel()
 

@@ -108,10 +108,15 @@ async def test_a_russian_speaker_gets_everything_in_russian(
     await user.press(ru("workout.overview.go"))
     card = await user.expect(ru("exercises.hamstring_stretch.name"))
     assert_russian(card.text)
-    assert card.buttons == [ru("workout.buttons.start"), ru("workout.buttons.skip"),
-                            ru("workout.buttons.stop")]
+    await user.expect(kind="voice")  # spoken in Russian: tests/test_speech.py listens
+    status = await user.expect(ru("workout.status.awaiting_voice")[:20])
+    assert_russian(status.text)
+    assert status.buttons == [ru("workout.buttons.played"), ru("workout.buttons.skip"),
+                              ru("workout.buttons.stop")]
     await user.press(ru("workout.buttons.stop"))
-    await user.expect(ru("workout.summary.stopped", done=0, count=11, minutes=0)[:20])
+    assert_russian((await user.expect(ru("workout.stop.question"))).text)
+    await user.press(ru("workout.buttons.end"))
+    await user.expect(ru("workout.summary.stopped_early")[:20])
 
     # A walking reminder, set and then received in Russian.
     await user.send("/remind")

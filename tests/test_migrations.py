@@ -39,6 +39,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    func,
     insert,
     inspect,
     select,
@@ -46,9 +47,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
+from bot import preferences
 from bot.app import open_database
 from bot.config import ConfigError, Settings
-from bot.db import VERSION_TABLE, alembic_config, create_engine
+from bot.db import VERSION_TABLE, alembic_config, create_engine, make_sessionmaker
 from bot.dispatch import dispatcher_of
 from bot.fakeapi import FakeBotAPI
 from bot.models import NAMING_CONVENTION, Base, UTCDateTime
@@ -81,7 +83,8 @@ def chat_rows(draft_updated_at: datetime) -> dict[str, list[dict[str, Any]]]:
     return {
         "chats": [{
             "id": CHAT, "language": "en", "language_chosen": True, "time_zone": "Europe/Berlin",
-            "prefers_harder": True, "created_at": utc("2026-03-01T08:00:00+00:00"),
+            "prefers_harder": True, "guidance": "text", "auto_continue": True,
+            "created_at": utc("2026-03-01T08:00:00+00:00"),
             "updated_at": utc("2026-03-20T08:00:00+00:00"),
         }],
         "screening_results": [{
@@ -405,6 +408,52 @@ async def test_on_the_released_0001_revision_0002_changes_nothing(database_url: 
 
     assert await on_database(database_url, at("0001")) == await on_database(
         database_url, at("0002"))
+
+
+async def test_revision_0003_keeps_a_chat_at_0002_and_gives_it_the_default_guidance(
+    database_url: str,
+) -> None:
+    rows = chat_rows(datetime.now(UTC))
+
+    def at_0002_with_rows(connection: Connection) -> dict[str, set[str]]:
+        command.upgrade(alembic_config(connection), "0002")
+        write_rows(connection, rows)
+        return columns_now(connection)
+
+    columns_then = await on_database(database_url, at_0002_with_rows)
+    assert {"guidance", "auto_continue"}.isdisjoint(columns_then["chats"])
+    await on_database(database_url, lambda connection: command.upgrade(
+        alembic_config(connection), "0003"))
+    after = await on_database(database_url, stored_rows)
+    assert_kept(columns_then, rows, after)
+    [chat] = after["chats"]
+    assert (chat["guidance"], chat["auto_continue"]) == (None, None)
+
+    engine = create_engine(make_url(database_url))
+    try:
+        async with make_sessionmaker(engine)() as session:
+            chosen = await preferences.load(session, CHAT)
+    finally:
+        await engine.dispose()
+    assert chosen == preferences.Preferences(
+        guidance=preferences.VOICE, auto_continue=True, harder=True, language="en",
+        time_zone="Europe/Berlin",
+    )
+
+    # Back down to 0002: the columns go, and nothing else does (SQLite drops them in place;
+    # rebuilding chats would cascade to every row of the chat).
+    await on_database(database_url, lambda connection: command.downgrade(
+        alembic_config(connection), "0002"))
+    assert await on_database(database_url, columns_now) == columns_then
+    assert await on_database(database_url, row_counts) == {
+        table: len(written) for table, written in rows.items()}
+
+
+def row_counts(connection: Connection) -> dict[str, int]:
+    schema = MetaData()
+    schema.reflect(connection)
+    return {table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in schema.sorted_tables if table.name != VERSION_TABLE}
 
 
 async def stamp_newer_revision(url: str) -> None:

@@ -149,14 +149,16 @@ async def test_forget_stops_a_live_workout(api: FakeBotAPI, bot: RunningBot) -> 
     assert bot.application is not None
     assert 7003 in live_workouts(bot.application)
     card = max(user.messages)
+    start = user.messages[card]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await user.send("/forget")
     await user.expect("Delete everything")
     await user.press("Yes")
     await user.expect("I've deleted everything", kind="edit")
     assert 7003 not in live_workouts(bot.application)
     assert not bot.application.job_queue.get_jobs_by_name(timer_name(7003))
-    # The old workout's buttons bring nothing back.
-    await user.press("Start", message_id=card)
+    # The old workout's buttons are gone from its status, and bring nothing back anyway.
+    assert user.buttons(card) == []
+    await user.press_data(card, start)
     await user.expect(kind="callback_answer")
     assert await rows_of(bot, 7003) == {table.name: [] for table, _ in chat_columns()}
 

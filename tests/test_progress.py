@@ -5,16 +5,21 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from PIL import Image
 
-from bot import chart
+from bot import chart, workouts
+from bot.content import load_content
 from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 from bot.models import Chat, WalkLog, WorkoutSession
 from tests.harness import FakeClock, RunningBot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The engine's own saved state, as a workout row keeps it: it holds the session's exercises.
+STATE = workouts.new_run(load_content(), harder=False).to_dict()
+STEPS = len(STATE["exercise_ids"])
 
 
 @pytest.fixture
@@ -44,13 +49,18 @@ def walked(chat_id: int, day: date, km: float) -> WalkLog:
                    created_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
 
 
-def workout(chat_id: int, finished_at: datetime, before: int | None = None,
-            after: int | None = None, status: str = "finished") -> WorkoutSession:
+def workout(chat_id: int, finished_at: datetime | None, before: int | None = None,
+            after: int | None = None, status: str = "finished", done: int | None = None,
+            started_at: datetime | None = None, state: dict[str, Any] | None = STATE,
+            ) -> WorkoutSession:
+    if started_at is None:
+        assert finished_at is not None
+        started_at = finished_at - timedelta(minutes=12)
     return WorkoutSession(
         chat_id=chat_id, status=status, harder=False, feeling_before=before,
-        feeling_after=after, exercises_done=11 if status == "finished" else 4,
-        exercises_skipped=0, active_seconds=540, started_at=finished_at - timedelta(minutes=12),
-        finished_at=finished_at,
+        feeling_after=after, exercises_done=(11 if status == "finished" else 4) if done is None
+        else done, exercises_skipped=0, active_seconds=540, started_at=started_at,
+        finished_at=finished_at, state=state,
     )
 
 
@@ -79,7 +89,7 @@ async def test_the_week_comes_as_a_chart_with_a_text_that_stands_alone(
         walked(6001, date(2026, 6, 9), 7.0),
         workout(6001, datetime(2026, 6, 5, 17, tzinfo=UTC), before=5, after=3),
         workout(6001, datetime(2026, 6, 8, 17, tzinfo=UTC), before=4),
-        workout(6001, datetime(2026, 6, 6, 17, tzinfo=UTC), status="stopped"),
+        workout(6001, datetime(2026, 6, 6, 17, tzinfo=UTC), status="stopped", done=0),
     )
     await user.send("/walk 1.5")
     await user.expect("Logged")
@@ -91,7 +101,7 @@ async def test_the_week_comes_as_a_chart_with_a_text_that_stands_alone(
         "Walked: 23.2 km in all. Goal of 6–8 km reached on 3 of 7 days.",
         "• Thu 4: 6.2 km, goal reached ✅",
         "• Fri 5: 2 km, a workout",
-        "• Sat 6: no walk\n",  # a stopped workout is not a completed one
+        "• Sat 6: no walk\n",  # a workout stopped before its first exercise is not shown
         "• Sun 7: 6.5 km, goal reached ✅",
         "• Mon 8: no walk, a workout",
         "• Tue 9: 7 km, goal reached ✅",
@@ -99,11 +109,12 @@ async def test_the_week_comes_as_a_chart_with_a_text_that_stands_alone(
         "Workouts completed: 2",
         "• Fri 5: 11 done, 0 skipped, about 9 min · back 5 → 3",
         "• Mon 8: 11 done, 0 skipped, about 9 min · back 4 → –",
-        # Sun 7 to Tue 9: Saturday's stopped workout does not keep the run going.
+        # Sun 7 to Tue 9: Saturday's workout, stopped with nothing done, does not keep the run.
         "Streak: 3 days in a row.",
     ):
         assert line in text, line
-    assert "walk 4.5 km more or complete a workout" in text
+    assert "partial" not in text
+    assert "walk 4.5 km more or do at least one exercise of a workout" in text
     await user.expect_nothing()  # the text went beside the picture, not after it
 
 
@@ -153,7 +164,8 @@ async def test_a_day_stays_open_until_its_local_midnight(
     text = (await progress(user)).text or ""
     assert "• Wed 10: 8 km, goal reached" in text and "• Thu 11 (today): no walk" in text
     assert "Streak: 1 day." in text
-    assert "Today isn't counted yet: walk 6 km more or complete a workout" in text
+    assert ("Today isn't counted yet: walk 6 km more or do at least one exercise of a workout"
+            in text)
     clock.advance(days=1)  # Fri 12: Thursday went by without a walk
     text = (await progress(user)).text or ""
     assert "Streak: none yet." in text
@@ -202,3 +214,55 @@ async def test_the_words_go_alone_when_the_chart_cannot_be_drawn(
     assert "• Wed 10 (today): 4 km" in (reply.text or "")
     assert "I couldn't draw the chart this time" in (reply.text or "")
     assert not api.calls_to("sendPhoto")
+
+
+async def test_a_workout_stopped_part_way_shows_as_partial_and_keeps_the_streak(
+    api: FakeBotAPI, progress_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[chart.ChartData] = []
+    real_render = chart.render_week
+
+    def recording(data: chart.ChartData, labels: chart.ChartLabels) -> bytes:
+        drawn.append(data)
+        return real_render(data, labels)
+
+    monkeypatch.setattr(chart, "render_week", recording)
+    user = api.user(6010)
+    await store(
+        progress_bot, 6010, None,
+        workout(6010, datetime(2026, 6, 7, 17, tzinfo=UTC)),
+        # Stopped after 5 of the session's exercises on Mon 8; closed only on Wed 10, when the
+        # next workout began: it still counts on the day its exercises were done.
+        workout(6010, datetime(2026, 6, 10, 8, tzinfo=UTC), before=6, after=4,
+                status="stopped", done=5, started_at=datetime(2026, 6, 8, 17, tzinfo=UTC)),
+        # Stopped before the first exercise: not shown, and no help to the streak.
+        workout(6010, datetime(2026, 6, 9, 17, tzinfo=UTC), before=3, status="stopped", done=0),
+        # Still under way (or waiting for Start): not shown yet.
+        workout(6010, None, before=2, status="running", done=3,
+                started_at=datetime(2026, 6, 9, 18, tzinfo=UTC)),
+        workout(6010, None, status="awaiting_start", done=2,
+                started_at=datetime(2026, 6, 9, 19, tzinfo=UTC)),
+        walked(6010, date(2026, 6, 9), 7.0),
+    )
+    photo = await progress(user)
+    assert_png(photo.file)
+    text = photo.text or ""
+    for line in (
+        "• Sun 7: no walk, a workout\n",
+        "• Mon 8: no walk, a partial workout\n",
+        "• Tue 9: 7 km, goal reached ✅\n",
+        "Workouts completed: 1; partial: 1\n",
+        "• Sun 7: 11 done, 0 skipped, about 9 min\n",
+        f"• Mon 8: partial, 5 of {STEPS} exercises, about 9 min · back 6 → 4\n",
+        # Sun 7, Mon 8 (partial) and Tue 9 (walk).
+        "Streak: 3 days in a row.",
+        "or do at least one exercise of a workout, even if you stop it part-way.",
+    ):
+        assert line in text, line
+    assert text.count("• Tue 9") == 1 and "back 3" not in text and "back 2" not in text
+    # The chart got the same: a complete workout on Sun 7, a partial one with its ratings on
+    # Mon 8 (Thu 4 is the first day shown).
+    (data,) = drawn
+    assert data.workouts == (0, 0, 0, 1, 0, 0, 0)
+    assert data.partial_workouts == (0, 0, 0, 0, 1, 0, 0)
+    assert data.ratings == ((4, 6, 4, True),)

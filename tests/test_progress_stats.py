@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from bot import chart, progress
+from bot import chart, progress, workouts
 from bot.content import Range, load_content
-from bot.progress import WorkoutNote, build_week, counting_days, streak
+from bot.progress import WorkoutNote, build_week, counting_days, session_steps, streak
 
 CONTENT = load_content()
 GOAL = Range(6, 8)
@@ -23,6 +23,12 @@ def days_ago(*offsets: int) -> set[date]:
 
 def note(day: date, before: int | None = None, after: int | None = None) -> WorkoutNote:
     return WorkoutNote(day, 11, 0, 540, before, after)
+
+
+def partial(day: date, done: int = 5, before: int | None = None, after: int | None = None,
+            skipped: int = 1, steps: int = 11) -> WorkoutNote:
+    """A workout stopped part-way: ``done`` of the session's ``steps`` exercises."""
+    return WorkoutNote(day, done, skipped, 240, before, after, partial=True, steps=steps)
 
 
 def test_a_day_counts_with_the_goals_lower_end_or_a_workout() -> None:
@@ -73,7 +79,7 @@ def test_summary_says_everything_the_chart_shows() -> None:
     assert "• Tue 9: 11 done, 0 skipped, about 9 min · back 4 → –" in text
     assert "from 0 (no discomfort) to 10" in text  # the scale, for the numbers to mean something
     assert "Streak: 1 day." in text  # Tue 9 (workouts); Mon 8 had none
-    assert "walk 4.5 km more or complete a workout" in text
+    assert "walk 4.5 km more or do at least one exercise of a workout" in text
 
 
 @pytest.mark.parametrize(("walks", "notes", "expected"), [
@@ -121,3 +127,111 @@ def test_chart_labels_are_the_contents() -> None:
     labels = progress.chart_labels(CONTENT, "en", week)
     assert labels.goal == "goal: 6–8 km a day"
     assert progress.chart_data(CONTENT, "en", week).days[-1] == "Wed 10"
+
+
+# --- workouts stopped part-way ---------------------------------------------------------------
+
+
+def test_a_partial_workout_shows_how_far_it_went_with_its_ratings() -> None:
+    notes = [note(TODAY - timedelta(days=2), 5, 3), partial(TODAY - timedelta(days=1), 5, 6, 4)]
+    week = build_week(TODAY, GOAL, {}, notes)
+    text = progress.summary_text(CONTENT, "en", week)
+    # Of the session's 11 exercises, not of done + skipped (6).
+    assert "• Tue 9: partial, 5 of 11 exercises, about 4 min · back 6 → 4" in text
+    assert "• Mon 8: 11 done, 0 skipped, about 9 min · back 5 → 3" in text  # as before
+    assert "Workouts completed: 1; partial: 1" in text
+    assert "• Tue 9: no walk, a partial workout\n" in text
+    assert "• Mon 8: no walk, a workout\n" in text
+    text = progress.summary_text(CONTENT, "ru", week)
+    assert "• Вт 9: неполная, выполнено упражнений: 5 из 11, около 4 мин · спина 6 → 4" in text
+    assert "Завершено тренировок: 1, неполных: 1" in text
+    assert "• Вт 9: без прогулки, неполная тренировка\n" in text
+
+
+def test_complete_workouts_alone_keep_their_wording() -> None:
+    text = progress.summary_text(CONTENT, "en", build_week(TODAY, GOAL, {}, [note(TODAY)]))
+    assert "Workouts completed: 1\n" in text and "partial" not in text
+
+
+def test_a_day_with_both_kinds_says_both() -> None:
+    notes = [note(TODAY), partial(TODAY), partial(TODAY, 2)]
+    week = build_week(TODAY, GOAL, {TODAY: 2.0}, notes)
+    assert week.days[-1].workouts == 1 and week.days[-1].partial_workouts == 2
+    text = progress.summary_text(CONTENT, "en", week)
+    assert "• Wed 10 (today): 2 km, a workout, 2 partial workouts" in text
+    assert "Workouts completed: 1; partial: 2" in text
+
+
+def test_a_workout_stopped_before_any_exercise_is_not_shown() -> None:
+    week = build_week(TODAY, GOAL, {}, [partial(TODAY - timedelta(days=1), 0, 3, None)])
+    assert week.workouts == () and week.empty
+    assert week.days[-2].partial_workouts == 0
+    assert (week.streak, week.today_counts) == (0, False)
+
+
+def test_the_session_length_comes_from_the_saved_state() -> None:
+    state = workouts.new_run(CONTENT, harder=False).to_dict()  # what a workout row keeps
+    assert session_steps(state) == len(CONTENT.session) == 11
+    assert session_steps(None) == session_steps({}) == session_steps({"exercise_ids": 3}) == 0
+    # Without it, what was done and skipped is all that is known.
+    assert partial(TODAY, 5, skipped=1, steps=0).total == 6
+    assert partial(TODAY, 5, skipped=1, steps=11).total == 11
+
+
+@pytest.mark.parametrize(("notes", "expected"), [
+    # One exercise done, then stopped: the day counts, like a complete workout.
+    ([partial(TODAY, 1)], (1, True)),
+    ([note(TODAY - timedelta(days=2)), partial(TODAY - timedelta(days=1), 3), partial(TODAY, 1)],
+     (3, True)),
+    # Yesterday's partial keeps the run open today.
+    ([partial(TODAY - timedelta(days=1), 2)], (1, False)),
+    # Nothing done: it breaks the run like a day without anything.
+    ([partial(TODAY - timedelta(days=1), 0), note(TODAY - timedelta(days=2))], (0, False)),
+    # Every exercise skipped: finished, shown, but no exercise was done, so the day does not
+    # count (the rule says "at least one exercise").
+    ([WorkoutNote(TODAY, 0, 11, 0, None, None)], (0, False)),
+])
+def test_the_streak_counts_a_day_with_at_least_one_exercise_done(
+    notes: list[WorkoutNote], expected: tuple[int, bool]
+) -> None:
+    week = build_week(TODAY, GOAL, {}, notes)
+    assert (week.streak, week.today_counts) == expected
+
+
+def test_the_streak_rule_says_a_partial_workout_counts() -> None:
+    week = build_week(TODAY, GOAL, {}, [partial(TODAY - timedelta(days=1), 2)])
+    text = progress.summary_text(CONTENT, "en", week)
+    assert "Streak: 1 day." in text
+    assert ("Today isn't counted yet: walk 6 km more or do at least one exercise of a workout"
+            in text)
+    assert ("(A day counts when you walk 6 km or more, or do at least one exercise of a "
+            "workout, even if you stop it part-way.)") in text
+    text = progress.summary_text(CONTENT, "ru", week)
+    assert "сделали хотя бы одно упражнение тренировки — даже если остановились на полпути" in text
+
+
+def test_the_chart_data_marks_partial_workouts() -> None:
+    notes = [note(TODAY - timedelta(days=3), 5, 3), partial(TODAY - timedelta(days=1), 5, 6, 4),
+             partial(TODAY - timedelta(days=1), 2), partial(TODAY, 0, 7, 7)]
+    data = progress.chart_data(CONTENT, "en", build_week(TODAY, GOAL, {}, notes))
+    assert data.workouts == (0, 0, 0, 1, 0, 0, 0)
+    assert data.partial_workouts == (0, 0, 0, 0, 0, 2, 0)  # today's did nothing
+    assert data.ratings == ((3, 5, 3, False), (5, 6, 4, True))
+    labels = progress.chart_labels(CONTENT, "ru", build_week(TODAY, GOAL, {}, notes))
+    assert labels.partial == "неполная тренировка"
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_chart_with_partial_workouts_is_a_png(lang: str) -> None:
+    notes = [note(TODAY, 6, 3), partial(TODAY, 5, 6, 4), partial(TODAY - timedelta(days=1), 3),
+             partial(TODAY - timedelta(days=2), 2, None, 5), partial(TODAY - timedelta(days=2))]
+    week = build_week(TODAY, GOAL, {TODAY: 2.5}, notes)
+    png = chart.render_week(progress.chart_data(CONTENT, lang, week),
+                            progress.chart_labels(CONTENT, lang, week))
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.format == "PNG" and image.size == (800, 600)
+    # Only partial ratings: the legend still has plain entries for before and after.
+    week = build_week(TODAY, GOAL, {}, [partial(TODAY, 5, 6, 4)])
+    assert chart.render_week(progress.chart_data(CONTENT, lang, week),
+                             progress.chart_labels(CONTENT, lang, week)).startswith(b"\x89PNG")

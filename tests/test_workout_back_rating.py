@@ -79,14 +79,17 @@ async def test_pain_that_rises_after_the_workout_gets_advice_to_rest(
     await user.expect("Today's workout")
     await user.press("Let's go")
     await user.expect(CONTENT.text("exercises.hamstring_stretch.name"), kind="message")
+    await user.expect("tap Start", kind="message")
     await user.press("Start")
-    await user.expect("Get ready", kind="message")  # its timer is set before it is sent
+    await user.expect("Get ready", kind="edit")  # its timer is set before it is shown
     await fire_until(user, timed_bot.timers, "Rest for")
     await user.press("Stop")
+    await user.expect("End the workout?")
+    await user.press("Yes, end it")
     stopped = await user.expect("Workout stopped")
     assert "If you stopped because something hurt" in stopped.text
     assert "see a doctor" in stopped.text
-    await user.expect("how does your back feel now")
+    assert "how does your back feel now" in stopped.text
     await user.press("5")
     advice = await user.expect("rest from these exercises")
     assert "see a doctor" in advice.text

@@ -43,10 +43,8 @@ async def at_phase(bot: RunningBot, user: FakeUser, phase: str) -> None:
     await screened(bot, user.id)
     await reach_first_exercise(user)
     await user.press("Start")
-    if phase == "get ready":
-        await user.expect(PHASES[phase], kind="message")
-    else:
-        await user.expect("Get ready", kind="message")
+    await user.expect("Get ready", kind="edit")
+    if phase != "get ready":
         await fire_until(user, bot.timers, PHASES[phase])
 
 
@@ -81,9 +79,10 @@ async def test_pause_and_resume(api: FakeBotAPI, timed_bot: RunningBot, phase: s
     assert "Pause" in " ".join(resumed.buttons)
     # The exercise goes on from where it was: the next prompt follows by itself, on time.
     assert timers.due_in(timer_name(user.id)) == pytest.approx(left - 1)
+    user.catch_up()
     await timers.advance(left - 1)
     if phase == "rest between exercises":
-        await user.expect(KNEES, kind="message", timeout=0)
+        await user.expect("tap Start", kind="edit", timeout=0)
     else:
         await user.expect(kind="edit", timeout=0)
 
@@ -112,9 +111,11 @@ async def test_stop(api: FakeBotAPI, timed_bot: RunningBot, phase: str) -> None:
     user = api.user(5200 + list(PHASES).index(phase))
     await at_phase(timed_bot, user, phase)
     await user.press("Stop")
-    await user.expect("Workout stopped")
+    await user.expect("End the workout?", kind="message")
+    await user.press("Yes, end it")
+    end = await user.expect("Workout stopped")
     if phase == "rest between exercises":
-        await user.expect("how does your back feel now")
+        assert "how does your back feel now" in end.text
     await nothing_fires(timed_bot, user)
     workout = await stored_workout(timed_bot, user.id)
     assert workout.status == "stopped"
@@ -127,6 +128,8 @@ async def test_cancel_while_the_rating_is_asked_closes_the_question(
     user = api.user(5307)
     await at_phase(timed_bot, user, "rest between exercises")
     await user.press("Stop")
+    await user.expect("End the workout?", kind="message")
+    await user.press("Yes, end it")
     question = await user.expect("how does your back feel now")
     await user.send("/cancel")
     closed = await user.expect("no rating this time", kind="edit")
@@ -140,9 +143,11 @@ async def test_skip_and_stop_before_starting(api: FakeBotAPI, timed_bot: Running
     await reach_first_exercise(user)
     await user.press("Skip")
     await user.expect(KNEES, kind="message")
+    await user.expect("tap Start", kind="message")
     await user.press("Stop")
-    summary = await user.expect("Workout stopped")
-    assert "Done: 0 of 11" in summary.text
+    await user.expect("End the workout?", kind="message")
+    await user.press("Yes, end it")
+    await user.expect("Workout stopped before any exercise was done")
     await nothing_fires(timed_bot, user)
 
 
@@ -150,7 +155,6 @@ async def test_cancel_ends_the_workout(api: FakeBotAPI, timed_bot: RunningBot) -
     user = api.user(5302)
     await at_phase(timed_bot, user, "hold")
     await user.send("/cancel")
-    await user.expect("stopped the workout")
     await user.expect("Workout stopped")
     await nothing_fires(timed_bot, user)
     assert (await stored_workout(timed_bot, user.id)).status == "stopped"
@@ -164,6 +168,7 @@ async def test_stale_buttons_change_nothing(api: FakeBotAPI, timed_bot: RunningB
     start_first = first_card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await user.press("Skip")
     await user.expect(KNEES, kind="message")
+    await user.expect("tap Start", kind="message")
     await user.press_data(first_card["message_id"], start_first)
     answer = await user.expect(kind="callback_answer")
     assert answer.text == "That exercise is over."
@@ -199,12 +204,17 @@ async def test_a_restart_mid_workout_resumes_at_the_exercise(
     user = api.user(5306)
     await start_knees(timed_bot, user)
     await fire_until(user, timed_bot.timers, "Hold — 5 s")
+    old_status = user.history[-1]
     await timed_bot.restart()
+    # The status from before says what happened, and offers nothing any more.
+    marked = await user.expect("Interrupted by a restart", kind="edit")
+    assert marked.message_id == old_status.message_id and marked.buttons == []
     note = await user.expect("interrupted", kind="message")
     assert KNEES in note.text
-    assert note.buttons == ["▶️ Start", "⏭ Skip", "⏹ Stop"]
+    status = await user.expect("tap Start", kind="message")
+    assert status.buttons == ["▶️ Start", "⏭ Skip", "⏹ Stop"]
     await user.press("Start")
-    await user.expect("Get ready", kind="message")
+    await user.expect("Get ready", kind="edit")
     await fire_until(user, timed_bot.timers, f"Done: {KNEES}")
     workout = await stored_workout(timed_bot, user.id)
     assert (workout.exercises_done, workout.exercises_skipped) == (1, 1)
@@ -217,10 +227,11 @@ async def test_many_people_work_out_at_once(api: FakeBotAPI, timed_bot: RunningB
         await reach_first_exercise(user)
         await user.press("Skip")
         await user.expect(KNEES, kind="message")
+        await user.expect("tap Start", kind="message")
     for user in users:
         await user.press("Start")
     for user in users:
-        await user.expect("Get ready", kind="message")
+        await user.expect("Get ready", kind="edit")
     await timed_bot.timers.advance(LONGER_THAN_ANY_BEAT)  # longer than knees to chest takes
     for user in users:
         await user.expect(f"Done: {KNEES}", timeout=0)

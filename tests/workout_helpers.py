@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot.content import load_content
 from bot.fakeapi import BotEvent, FakeUser
 from bot.models import Chat, ScreeningResult, utcnow
+from bot.preferences import TEXT
 from tests.harness import ManualTimers, RunningBot
 
 
 async def screened(
-    bot: RunningBot, chat_id: int, *, outcome: str = "cleared", age: timedelta = timedelta(hours=2)
+    bot: RunningBot, chat_id: int, *, outcome: str = "cleared", age: timedelta = timedelta(hours=2),
+    guidance: str | None = TEXT,
 ) -> None:
-    """Store a screen result as if the person had answered it ``age`` ago."""
+    """Store a screen result as if the person had answered it ``age`` ago.
+
+    ``guidance``: what the person chose in /settings. Text only by default, the guidance
+    most of these tests are about; the tests of spoken guidance pass None (the default) or
+    VOICE."""
     async with bot.services.sessions.begin() as session:
-        if await session.get(Chat, chat_id) is None:
-            session.add(Chat(id=chat_id))
-            await session.flush()
+        chat = await session.get(Chat, chat_id)
+        if chat is None:
+            chat = Chat(id=chat_id)
+            session.add(chat)
+        chat.guidance = guidance
+        await session.flush()
         session.add(ScreeningResult(
             chat_id=chat_id, outcome=outcome, answers={}, completed_at=utcnow() - age
         ))
@@ -46,26 +56,38 @@ async def reach_overview(user: FakeUser, feeling: str = "3") -> None:
 
 
 async def reach_first_exercise(user: FakeUser) -> None:
+    """Its card shown, and its status waiting for Start (text only, without auto-continue)."""
     await reach_overview(user)
     await user.press("Let's go")
     await user.expect("Lying hamstring stretch")
+    await user.expect("tap Start")
+
+
+SECONDS_SHOWN = re.compile(r"\d+ (?:s|с)\b")
+
+
+def is_countdown(before: str | None, after: str | None) -> bool:
+    """Whether an edit from ``before`` to ``after`` only counts the seconds down."""
+    if before is None or after is None or before == after:
+        return False
+    return SECONDS_SHOWN.sub("#", before) == SECONDS_SHOWN.sub("#", after)
 
 
 async def run_exercise(
     user: FakeUser, name: str, *, timers: ManualTimers | None = None, timeout: float = 30
 ) -> list[BotEvent]:
-    """Press Start on the exercise shown and collect what the bot shows until it is done.
+    """Press Start on the exercise waiting for it and collect what the bot shows until it is
+    done, leaving out the countdown's edits (they only change the seconds shown).
 
     With ``timers`` the test moves time: each timer fires once everything before it is read.
     """
-    card = user.last_message()
-    last_text: dict[int, str] = {card["message_id"]: card["text"]}
+    last_text: dict[int, str] = {}
     await user.press("Start")
     shown: list[BotEvent] = []
-    read = 0  # with timers: how many of the chat's events have been read
+    read = len(user.history)  # with timers: how many of the chat's events have been read
     if timers is not None:
-        # The first prompt is sent after its timer is set, and nothing follows it by itself.
-        first = await user.expect(kind="message", timeout=timeout)
+        # The first prompt is shown after its timer is set, and nothing follows it by itself.
+        first = await user.expect("Get ready", kind="edit", timeout=timeout)
         last_text[first.message_id] = first.text
         shown.append(first)
         read = len(user.history)
@@ -77,7 +99,11 @@ async def run_exercise(
         # An edit that only takes the buttons away shows nothing new.
         if event.kind not in ("message", "edit") or last_text.get(event.message_id) == event.text:
             continue
+        countdown = event.kind == "edit" and is_countdown(last_text.get(event.message_id),
+                                                          event.text)
         last_text[event.message_id] = event.text
+        if countdown:
+            continue
         if event.text.startswith("✅ Done"):
             assert name in event.text
             return shown
@@ -101,5 +127,6 @@ async def start_knees(bot: RunningBot, user: FakeUser) -> None:
     await reach_first_exercise(user)
     await user.press("Skip")
     await user.expect(KNEES, kind="message")
+    await user.expect("tap Start", kind="message")
     await user.press("Start")
-    await user.expect("Get ready", kind="message")
+    await user.expect("Get ready", kind="edit")
