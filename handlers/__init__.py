@@ -32,6 +32,7 @@ from handlers import (
     tips,
     walking,
     workout,
+    workout_restart,
 )
 
 # The screen's buttons are handled per chat on purpose: its own nonce tells stale buttons apart.
@@ -118,5 +119,5 @@ def register(application: Application) -> None:
 async def on_startup(application: Application) -> None:
     """Runs once the bot is connected, before the first update is handled."""
     await menu.announce_commands(application)
-    await workout.resume_interrupted(application)
+    await workout_restart.resume_interrupted(application)
     await reminders.start_dispatcher(application)

@@ -1,20 +1,20 @@
-"""The guided workout in Telegram: /workout, its buttons, and picking it up after a restart.
+"""The guided workout in Telegram: /workout and its buttons.
 
-``bot.workout`` decides what happens; ``handlers.workout_live`` shows it and runs the timers.
+``bot.workout`` decides what happens; ``handlers.workout_live`` shows it and runs the timers;
+``handlers.workout_stop`` ends it (or not), ``handlers.workout_restart`` picks it up after a
+restart, and ``handlers.workout_voice`` sends its voice messages.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes, ConversationHandler
 
 from bot import preferences, workouts
-from bot.app import SERVICES_KEY, Services, services
+from bot.app import Services, services
 from bot.live_workout import (
     EXERCISING,
     FEELING_AFTER,
@@ -49,8 +49,6 @@ from handlers.workout_stop import (
     stop_live_workout,
 )
 from handlers.workout_voice import prepare_session
-
-logger = logging.getLogger(__name__)
 
 CONTROL_PATTERN = re.compile(
     r"^wo:(\d{1,12}):(\d{1,3}):"
@@ -379,52 +377,3 @@ async def on_carry_on_or_anew(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     await edit(context, live.chat_id, query.message.message_id, query.message.text, None)
     await through_the_gate(update, context, ask_if_settled=True)
-
-
-# --- after a restart ------------------------------------------------------------------------
-
-
-async def resume_interrupted(application: Application) -> None:
-    """Workouts cut short by a restart: tell each person and offer the exercise again."""
-    svc: Services = application.bot_data[SERVICES_KEY]
-    async with svc.sessions.begin() as session:
-        rows = await workouts.interrupted(session, svc.clock())
-        lives = []
-        for row in rows:
-            run = workouts.restore(svc.content, row)
-            old_status = workouts.saved_message_id(row)
-            # A screen answered meanwhile may rule the exercises out: then no card is shown.
-            gate = await workouts.workout_gate(session, row.chat_id, svc.clock())
-            if (run is None or gate not in (workouts.Gate.OPEN, workouts.Gate.OPEN_JUST_SCREENED)
-                    or not run.resume_after_restart().applied):
-                row.status, row.finished_at = Status.STOPPED.value, svc.clock()
-                continue
-            workouts.save(row, run)
-            chosen = await preferences.load(session, row.chat_id)
-            lang = chosen.language or svc.content.languages[0]
-            live = LiveWorkout(row.chat_id, row.id, run, lang, EXERCISING,
-                               voice=chosen.voice and svc.voices is not None,
-                               control_message_id=old_status)
-            lives.append(live)
-    for live in lives:
-        live_workouts(application)[live.chat_id] = live
-        try:
-            await carry_out(application, live, partial(offer_again, application, svc, live))
-        except Exception:
-            logger.exception("Could not offer an interrupted workout to a chat")
-
-
-async def offer_again(application: Application, svc: Services, live: LiveWorkout) -> None:
-    """The status from before the restart says it was interrupted, without its buttons; the
-    exercise comes again from its start."""
-    await edit_quietly(application, live, say(svc, live, "workout.status.interrupted"))
-    await present_step(application, live, say(svc, live, "workout.restart.interrupted"))
-
-
-async def edit_quietly(application: Application, live: LiveWorkout, new_text: str
-                       ) -> None:
-    """An edit of an old message that may be gone: the person may have deleted it."""
-    try:
-        await edit(application, live.chat_id, live.control_message_id, new_text, None)
-    except BadRequest as error:
-        logger.info("The status from before the restart was not edited (%s)", error.message)

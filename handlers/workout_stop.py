@@ -11,14 +11,11 @@ from __future__ import annotations
 from functools import partial
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.app import SERVICES_KEY, Services, services
 from bot.live_workout import EXERCISING, FEELING_AFTER, FEELING_QUESTION, LiveWorkout, save_run
-from bot.sending.failures import classify
 from bot.workout import Status
-from handlers.prompts import deliver
 from handlers.workout_live import (
     cancel_timers,
     carry_out,
@@ -124,16 +121,7 @@ async def stop_live_workout(application: Application, chat_id: int, *, quietly: 
 async def close_question(application: Application, live: LiveWorkout) -> None:
     """Take the buttons off "End the workout?" once something else has ended it."""
     question_id, live.question_message_id = live.question_message_id, None
-    if question_id is None:
-        return
-    svc: Services = application.bot_data[SERVICES_KEY]
-    try:
-        await deliver(svc, partial(application.bot.edit_message_reply_markup,
-                                   chat_id=live.chat_id, message_id=question_id,
-                                   reply_markup=None))
-    except TelegramError as error:
-        if "not modified" not in str(error).lower() and classify(error).transient is False:
-            raise
+    await edit_markup(application, live.chat_id, question_id, None)
 
 
 async def ask_carry_on_or_anew(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
