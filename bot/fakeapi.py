@@ -19,13 +19,13 @@ updates (messages, button presses) and reads, in order, what the bot did in a ch
 Covered methods: getMe, getUpdates (offset/limit/long poll/allowed_updates), deleteWebhook,
 set/get/deleteMyCommands, sendMessage, editMessageText, editMessageCaption,
 editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, sendPhoto,
-sendDocument, sendVoice (+ a few setters that just return true).  parse_mode="HTML" is
-rendered (plain text + entities, bad tags give Telegram's "can't parse entities"); other parse
-modes are kept verbatim.  Faults: fail_next(), block()/unblock(), set_rate_limit(), and
-outage()/end_outage() for a Bot API that stops answering (hangs, resets the connection after
-carrying a request out, or answers 502).  Chats the bot writes to are created on the fly
-(chat id == user id, private); a second concurrent getUpdates ends the first with 409
-Conflict, as on Telegram.
+sendDocument, sendVoice, sendAnimation (+ a few setters that just return true).
+parse_mode="HTML" is rendered (plain text + entities, bad tags give Telegram's "can't parse
+entities"); other parse modes are kept verbatim.  Faults: fail_next(), block()/unblock(),
+set_rate_limit(), and outage()/end_outage() for a Bot API that stops answering (hangs, resets
+the connection after carrying a request out, or answers 502).  Chats the bot writes to are
+created on the fly (chat id == user id, private); a second concurrent getUpdates ends the
+first with 409 Conflict, as on Telegram.
 """
 
 from __future__ import annotations
@@ -56,15 +56,15 @@ _NOT_MODIFIED = (
 )
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 _RATE_LIMITED = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "sendVoice", "editMessageText",
+    {"sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendAnimation", "editMessageText",
      "editMessageReplyMarkup"}
 )
 _TO_CHAT = _RATE_LIMITED | {"sendChatAction", "editMessageCaption"}  # blocked users refuse these
 # Parameters that are plain strings; every other string parameter is JSON-decoded if it can be.
 _STRING_PARAMS = frozenset(
     {"text", "caption", "parse_mode", "callback_query_id", "url", "language_code", "action",
-     "photo", "document", "voice", "inline_message_id", "description", "short_description",
-     "name"}
+     "photo", "document", "voice", "animation", "inline_message_id", "description",
+     "short_description", "name"}
 )
 _BUTTON_ACTIONS = frozenset(
     {"url", "callback_data", "web_app", "login_url", "switch_inline_query", "pay", "copy_text",
@@ -93,7 +93,7 @@ class ApiCall:
 
 @dataclass
 class BotEvent:
-    """What the bot did in a chat; kind: message|edit|delete|photo|document|voice|
+    """What the bot did in a chat; kind: message|edit|delete|photo|document|voice|animation|
     callback_answer."""
 
     kind: str
@@ -328,7 +328,7 @@ class FakeBotAPI:
             self._getMyCommands, self._deleteMyCommands, self._sendMessage, self._editMessageText,
             self._editMessageCaption, self._editMessageReplyMarkup, self._deleteMessage,
             self._answerCallbackQuery, self._sendChatAction, self._sendPhoto, self._sendDocument,
-            self._sendVoice]
+            self._sendVoice, self._sendAnimation]
         self._methods = {h.__name__[1:].lower(): (h.__name__[1:], h) for h in handlers}
         for name in ("setMyDescription", "setMyShortDescription", "setMyName", "setChatMenuButton"):
             self._methods[name.lower()] = (name, self._true)
@@ -708,6 +708,22 @@ class FakeBotAPI:
                             "mime_type": upload.content_type if upload else "audio/ogg",
                             "file_size": len(upload.data) if upload else 0}
         return self._post("voice", chat, params, content, upload)
+
+    async def _sendAnimation(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        chat = self._target("sendAnimation", params)
+        upload = self._file(params, uploads, "animation")
+        content = self._content(params, "caption", 1024)
+        file_id, unique = self._store(upload, "animation")
+        width, height = _image_size(upload.data if upload else b"")
+        content["animation"] = {"file_id": file_id, "file_unique_id": unique,
+                                "width": width, "height": height,
+                                "duration": int(params.get("duration") or 0),
+                                "file_name": upload.filename if upload else "animation",
+                                "mime_type": upload.content_type if upload else None,
+                                "file_size": len(upload.data) if upload else 0}
+        # Telegram shows an animation with a document beside it, for older clients.
+        content["document"] = dict(content["animation"])
+        return self._post("animation", chat, params, content, upload)
 
     async def _edit(self, method: str, params: Params, content: JsonDict | None) -> Any:
         chat = self._target(method, params)
