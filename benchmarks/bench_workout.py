@@ -37,7 +37,7 @@ The tests check the pacing itself with timers they move by hand (ManualTimers in
 tests/harness.py); this measures what real timers on a busy event loop add to it.
 
 Usage: python -m benchmarks.bench_workout [--workouts 50] [--exercise knees_to_chest]
-       [--stagger 10] [--scale 1.0] [--voice [--exercises 2]]
+       [--stagger 10] [--scale 1.0] [--seed 1] [--voice [--exercises 2]]
 With DATABASE_URL naming a PostgreSQL server it runs there, otherwise on SQLite.
 Not a test: it prints figures and takes one to three minutes (the voice mode about three).
 """
@@ -432,6 +432,8 @@ async def main() -> None:
     parser.add_argument("--exercise", default="knees_to_chest")
     parser.add_argument("--stagger", type=float, default=10.0, help="seconds over which to start")
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1,
+                        help="of the random starts, so that runs can be compared")
     parser.add_argument("--voice", action="store_true",
                         help="spoken guidance with auto-continue, several exercises in a row")
     parser.add_argument("--exercises", type=int, default=None,
@@ -439,6 +441,7 @@ async def main() -> None:
     args = parser.parse_args()
     if args.exercises is not None and not args.voice:
         parser.error("--exercises goes with --voice")
+    random.seed(args.seed)
     content = load_content()
     await (voice_mode if args.voice else text_mode)(args, content)
 
