@@ -7,7 +7,8 @@ server (the server's own event timestamps). Getting each chat to its first exerc
 chat at a time beforehand and is not measured.
 
 Text only (the default mode): one exercise in each chat, without auto-continue, started by
-tapping Start. Countdown edits of the status message are left out; of the beat prompts:
+tapping Start; once all are through, /cancel ends them. Countdown edits of the status message
+are left out; of the beat prompts:
 
 * step lateness: how much later than its timer a prompt arrived after the previous one;
 * drift: how far the last prompt of the exercise is behind the plan that started with it.
@@ -23,15 +24,17 @@ The voice-note cache is a new, empty temporary folder, so the first chat's notes
 cold (the rest of the preparation waits until the session's notes are all on disk).
 
 * hold lateness: each hold prompt (the edit that shows "Hold — N s" for a hold's full
-  length) against the plan, i.e. the moment "I pressed play" was pressed (when the voice note
-  starts to play) plus the plan's beats: the long get-ready (10 s) of the tapped exercise, the
-  beats, then for each exercise after it the rest (15 s), the short get-ready (5 s) and its
-  beats. This is what a person hears against what they see: the bot's timers are chained, so
-  lateness adds up over the exercises, while the voice note keeps the plan's time.
-* also each hold prompt against the hold prompt before it (the drift one timer adds), the tap
-  (press to the "Get ready" edit), the next exercise's voice note against the start of the rest
-  it is sent at, how many countdown edits and voice messages were sent, and the cold and warm
-  time from "Let's go" to the first voice note.
+  length) against the plan, i.e. the moment "I pressed play" was pressed (time.monotonic(),
+  the fake server's clock; the person pressed ▶ on the voice note just before) plus the
+  plan's beats: the long get-ready (10 s) of the tapped exercise, its beats, then for each
+  exercise after it the rest (15 s), the short get-ready (5 s) and its beats. This is what a
+  person sees against what they hear: the bot's timers are chained, so lateness adds up over
+  the exercises, while the voice note keeps the plan's time.
+* also each hold prompt against the hold prompt before it (what the timers between them add,
+  as the text-only mode measures steps), the tap (press to the "Get ready" edit), the next
+  exercise's voice note against the start of the rest it is sent at, how many countdown edits
+  and voice messages were sent, and the cold and warm time from "Let's go" to the first voice
+  note.
 
 The tests check the pacing itself with timers they move by hand (ManualTimers in
 tests/harness.py); this measures what real timers on a busy event loop add to it.
@@ -117,6 +120,9 @@ class LogCount(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         first_line = record.getMessage().splitlines()[0][:160]
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            first_line += f" ({type(error).__name__}: {str(error)[:120]})"
         self.seen[f"{record.levelname} {record.name}: {first_line}"] += 1
 
 
@@ -156,6 +162,9 @@ async def text_mode(args: argparse.Namespace, content: Content) -> None:
                     one_exercise(user, name, random.uniform(0, args.stagger)) for user in users
                 ))
                 elapsed = time.monotonic() - started
+                # Those through first rest before the next exercise, counting down: ended
+                # here, their countdowns are not cut short by the bot's stop.
+                await stop_all(users)
             finally:
                 await bot.stop()
 
