@@ -305,7 +305,7 @@ async def test_prepare_draws_ahead_in_order(tmp_path: Path, book: PoseBook) -> N
     library = PictureLibrary(tmp_path, poses=book)
     try:
         library.prepare(["crunch", "superman"])
-        await asyncio.wait_for(asyncio.gather(*library._ahead), 30)
+        await asyncio.wait_for(asyncio.gather(*library._files._ahead), 30)
         assert library.renders == 4
         assert (await library.animation("superman")).is_file() and library.renders == 4
     finally:
