@@ -687,40 +687,38 @@ class FakeBotAPI:
              "file_size": len(upload.data) if upload else 0}]
         return self._post("photo", chat, params, content, upload)
 
-    async def _sendDocument(self, params: Params, uploads: dict[str, Upload]) -> Any:
-        chat = self._target("sendDocument", params)
-        upload = self._file(params, uploads, "document")
+    def _send_file(self, method: str, field: str, params: Params, uploads: dict[str, Upload],
+                   *, default_name: str, default_type: str | None, **extra: Any
+                   ) -> tuple[_Chat, JsonDict, Upload | None]:
+        """A message carrying one file under ``field``, with its caption: what sendDocument,
+        sendVoice and sendAnimation have in common."""
+        chat = self._target(method, params)
+        upload = self._file(params, uploads, field)
         content = self._content(params, "caption", 1024)
-        file_id, unique = self._store(upload, "doc")
-        content["document"] = {"file_id": file_id, "file_unique_id": unique,
-                               "file_name": upload.filename if upload else "file",
-                               "mime_type": upload.content_type if upload else None,
-                               "file_size": len(upload.data) if upload else 0}
+        file_id, unique = self._store(upload, field)
+        content[field] = {"file_id": file_id, "file_unique_id": unique, **extra,
+                          "file_name": upload.filename if upload else default_name,
+                          "mime_type": upload.content_type if upload else default_type,
+                          "file_size": len(upload.data) if upload else 0}
+        return chat, content, upload
+
+    async def _sendDocument(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        chat, content, upload = self._send_file("sendDocument", "document", params, uploads,
+                                                default_name="file", default_type=None)
         return self._post("document", chat, params, content, upload)
 
     async def _sendVoice(self, params: Params, uploads: dict[str, Upload]) -> Any:
-        chat = self._target("sendVoice", params)
-        upload = self._file(params, uploads, "voice")
-        content = self._content(params, "caption", 1024)
-        file_id, unique = self._store(upload, "voice")
-        content["voice"] = {"file_id": file_id, "file_unique_id": unique,
-                            "duration": int(params.get("duration") or 0),
-                            "mime_type": upload.content_type if upload else "audio/ogg",
-                            "file_size": len(upload.data) if upload else 0}
+        chat, content, upload = self._send_file(
+            "sendVoice", "voice", params, uploads, default_name="voice.ogg",
+            default_type="audio/ogg", duration=int(params.get("duration") or 0))
         return self._post("voice", chat, params, content, upload)
 
     async def _sendAnimation(self, params: Params, uploads: dict[str, Upload]) -> Any:
-        chat = self._target("sendAnimation", params)
-        upload = self._file(params, uploads, "animation")
-        content = self._content(params, "caption", 1024)
-        file_id, unique = self._store(upload, "animation")
+        chat, content, upload = self._send_file(
+            "sendAnimation", "animation", params, uploads, default_name="animation",
+            default_type=None, duration=int(params.get("duration") or 0))
         width, height = _image_size(upload.data if upload else b"")
-        content["animation"] = {"file_id": file_id, "file_unique_id": unique,
-                                "width": width, "height": height,
-                                "duration": int(params.get("duration") or 0),
-                                "file_name": upload.filename if upload else "animation",
-                                "mime_type": upload.content_type if upload else None,
-                                "file_size": len(upload.data) if upload else 0}
+        content["animation"].update(width=width, height=height)
         # Telegram shows an animation with a document beside it, for older clients.
         content["document"] = dict(content["animation"])
         return self._post("animation", chat, params, content, upload)
