@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, ContextTypes
 
 from bot.app import SERVICES_KEY, Services, services
-from bot.live_workout import EXERCISING, FEELING_AFTER, FEELING_QUESTION, LiveWorkout, save_run
+from bot.live_workout import EXERCISING, FEELING_AFTER, FEELING_QUESTION, LiveWorkout
 from bot.workout import Status
 from handlers.workout_live import (
     cancel_timers,
@@ -24,6 +24,7 @@ from handlers.workout_live import (
     edit_markup,
     live_workouts,
     pick_up,
+    save,
     say,
     send,
     show,
@@ -109,8 +110,7 @@ async def stop_live_workout(application: Application, chat_id: int, *, quietly: 
         if quietly:
             cancel_timers(application, chat_id)
             live_workouts(application).pop(chat_id, None)
-            async with svc.sessions.begin() as session:
-                await save_run(session, live)
+            await save(svc, live)
             await edit(application, chat_id, live.control_message_id,
                        say(svc, live, "workout.status.stopped"), None)
             return True
