@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +18,7 @@ from bot.config import ConfigError, RedactingFormatter, Settings
 from bot.content import Content, load_content
 from bot.db import UnknownSchemaRevision, create_engine, make_sessionmaker, migrate
 from bot.models import utcnow
+from bot.pictures import PictureLibrary
 from bot.polling import PollingTrouble
 from bot.speech import VoiceLibrary
 from bot.timers import JobQueueTimers, MakeTimers
@@ -43,6 +44,10 @@ class Services:
     make_timers: MakeTimers = JobQueueTimers
     # Where the voice messages of spoken guidance are made and kept; None: text only.
     voices: VoiceLibrary | None = None
+    # Where the exercises' pictures are drawn and kept; None: cards without pictures.
+    pictures: PictureLibrary | None = None
+    # Telegram's file id of each file this bot has uploaded, by file name (bot.sending.files).
+    file_ids: dict[str, str] = field(default_factory=dict)
 
     def scaled(self, seconds: float) -> float:
         return seconds * self.settings.time_scale
@@ -182,6 +187,8 @@ async def close_services(application: Application) -> None:
     await services.engine.dispose()
     if services.voices is not None:
         services.voices.close()
+    if services.pictures is not None:
+        services.pictures.close()
 
 
 async def check_database(settings: Settings) -> None:
@@ -194,4 +201,5 @@ def make_services(settings: Settings, content: Content | None = None) -> Service
     # The engine connects lazily, so its connections belong to the loop that runs the bot.
     engine = create_engine(settings.database_url)
     return Services(settings, content or load_content(), engine, make_sessionmaker(engine),
-                    voices=VoiceLibrary(settings.voice_cache))
+                    voices=VoiceLibrary(settings.voice_cache),
+                    pictures=PictureLibrary(settings.picture_cache))

@@ -44,6 +44,8 @@ class Settings:
     reminder_timeout: float = 5.0
     # Where voice messages are kept once made (made again if the folder is lost).
     voice_cache: Path = Path("voice-cache")
+    # Where the exercises' pictures are kept once drawn (drawn again if the folder is lost).
+    picture_cache: Path = Path("picture-cache")
 
     def __repr__(self) -> str:  # keeps the token out of tracebacks and debug logs
         return (
@@ -80,6 +82,7 @@ class Settings:
             reminder_timeout=parse_reminder_timeout(
                 values.get("BACKCOACH_REMINDER_TIMEOUT", "")),
             voice_cache=Path(values.get("BACKCOACH_VOICE_CACHE", "") or "voice-cache"),
+            picture_cache=Path(values.get("BACKCOACH_PICTURE_CACHE", "") or "picture-cache"),
         )
 
 

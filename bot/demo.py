@@ -44,9 +44,11 @@ def demo_environment(api: FakeBotAPI, folder: str, environ: dict[str, str]) -> d
         "TELEGRAM_API_URL": api.base_url,
         "DATABASE_URL": environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{folder}/demo.db",
         "LOG_LEVEL": environ.get("LOG_LEVEL", "WARNING"),
-        # Voice messages outlive one demo: made once, they are there for the next.
+        # Voice messages and pictures outlive one demo: made once, they are there for the next.
         "BACKCOACH_VOICE_CACHE": environ.get("BACKCOACH_VOICE_CACHE")
         or str(Path(tempfile.gettempdir()) / "backcoach-voices"),
+        "BACKCOACH_PICTURE_CACHE": environ.get("BACKCOACH_PICTURE_CACHE")
+        or str(Path(tempfile.gettempdir()) / "backcoach-pictures"),
     }
 
 
@@ -62,12 +64,14 @@ def describe(event: BotEvent, files: Path) -> str | None:
         return f"  ({event.text})" if event.text else None
     if event.kind == "delete":
         return f"  (message #{event.message_id} deleted)"
-    if event.kind in ("photo", "document", "voice"):
+    if event.kind in ("photo", "document", "voice", "animation"):
         if event.kind == "photo":
             extension = ".png" if (event.file or b"").startswith(b"\x89PNG") else ".jpg"
             name = f"photo-{event.message_id}{extension}"
         elif event.kind == "voice":
             name = f"voice-{event.message_id}.ogg"
+        elif event.kind == "animation":
+            name = f"animation-{event.message_id}.mp4"
         else:
             name = event.file_name or f"file-{event.message_id}"
         path = files / name

@@ -42,6 +42,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
@@ -54,6 +55,7 @@ from bot import reminders
 from bot.app import SERVICES_KEY, Services
 from bot.reminders import Claim, Claimed
 from bot.sending.failures import Failure, classify, retry_after_seconds
+from bot.sending.files import fits_caption, send_pictured
 from bot.sending.outage import Outage
 
 logger = logging.getLogger(__name__)
@@ -69,7 +71,21 @@ STOP_CHECK = 0.25  # how soon a stopping bot is noticed while reminders wait out
 DISPATCHER_KEY = "reminder_dispatcher"
 JOB_NAME = "reminders"
 
-Compose = Callable[[Claimed], tuple[str, InlineKeyboardMarkup | None]]
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A reminder as worded for its chat."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    # An animation to send the text under, as its caption (bot.sending.files): only one drawn
+    # already, so that no reminder waits for a picture; with a text too long for a caption,
+    # the text goes alone, so that a reminder stays one message, sent at most once.
+    picture: Path | None = None
+
+
+Compose = Callable[[Claimed], Composed]
 
 # The database is down, restarting, out of connections or locked: not a bug, and the next tick
 # tries again.
@@ -144,6 +160,7 @@ class Dispatcher:
         self.sessions = services.sessions
         self.clock = services.clock
         self.compose = compose
+        self.file_ids = services.file_ids
         self.pacer = Pacer(rate)
         self.batch = batch
         self.timeout = services.settings.reminder_timeout if timeout is None else timeout
@@ -255,10 +272,12 @@ class Dispatcher:
             self._slots.release()
 
     async def _deliver(self, item: Claimed) -> Result:
-        text, markup = self.compose(item)
+        composed = self.compose(item)
+        picture = composed.picture if fits_caption(composed.text) else None
         try:
-            await self.application.bot.send_message(
-                item.chat_id, text, reply_markup=markup, rate_limit_args=RETRIES_AFTER_429,
+            await send_pictured(
+                self.application.bot, item.chat_id, picture, composed.text, composed.markup,
+                file_ids=self.file_ids, rate_limit_args=RETRIES_AFTER_429,
                 read_timeout=self.timeout, write_timeout=self.timeout,
                 connect_timeout=self.timeout,
             )

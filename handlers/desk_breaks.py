@@ -15,6 +15,8 @@ from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
 from bot import desk_breaks, timing
 from bot.content import Content
+from bot.dispatch import Composed
+from bot.pictures import PictureLibrary
 from bot.reminders import Claimed, Kind, Window, stored_time
 from bot.timing import DESK_BREAK_MIN_MINUTES
 from bot.workout_text import desk_break_dose, numbered_steps
@@ -111,8 +113,10 @@ def every_range(longest: int) -> dict[str, int]:
 # --- the break itself ---------------------------------------------------------------------
 
 
-def compose(content: Content, language: str, item: Claimed) -> tuple[str, InlineKeyboardMarkup]:
-    """A desk break: one of the standing stretches, in turn, with its steps, and "Done"."""
+def compose(content: Content, language: str, item: Claimed,
+            pictures: PictureLibrary | None = None) -> Composed:
+    """A desk break: one of the standing stretches, in turn, with its steps and its picture
+    (if drawn), and "Done"."""
     every = item.every_minutes or DESK_BREAK_MIN_MINUTES
     stretch = desk_breaks.stretch_for(content.desk_break_stretches, item.due_at, every)
     body = content.text(
@@ -123,7 +127,8 @@ def compose(content: Content, language: str, item: Claimed) -> tuple[str, Inline
     )
     done = InlineKeyboardButton(content.text("reminders.message.done_button", language),
                                 callback_data=DONE)
-    return body, InlineKeyboardMarkup([[done]])
+    picture = pictures.drawn(stretch.id) if pictures is not None else None
+    return Composed(body, InlineKeyboardMarkup([[done]]), picture)
 
 
 async def on_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

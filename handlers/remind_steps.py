@@ -74,4 +74,8 @@ async def ask_days(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def add_note(update: Update, note: str) -> None:
     """Below the message whose button was pressed: a line saying what happened; no buttons."""
     query = update.callback_query
+    if query.message.caption is not None:  # a desk break under its picture
+        await query.edit_message_caption(f"{query.message.caption}\n\n{note}",
+                                         reply_markup=None)
+        return
     await query.edit_message_text(f"{query.message.text or ''}\n\n{note}", reply_markup=None)

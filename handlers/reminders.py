@@ -29,6 +29,8 @@ from telegram.ext import (
 from bot import dispatch, reminders, timing
 from bot.app import SERVICES_KEY, services
 from bot.content import REFERENCE_LANGUAGE, Content
+from bot.dispatch import Composed
+from bot.pictures import PictureLibrary
 from bot.reminders import Claimed, Kind
 from bot.screening import Outcome
 from handlers import desk_breaks, timezone
@@ -323,16 +325,18 @@ async def on_bot_blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # --- sending ------------------------------------------------------------------------------------
 
 
-def reminder_composer(content: Content) -> dispatch.Compose:
-    """How the dispatcher words a reminder, in the chat's language, with its buttons."""
-    def compose(item: Claimed) -> tuple[str, InlineKeyboardMarkup]:
+def reminder_composer(content: Content, pictures: PictureLibrary | None = None
+                      ) -> dispatch.Compose:
+    """How the dispatcher words a reminder, in the chat's language, with its buttons (and a
+    desk break with the picture of its stretch, once drawn)."""
+    def compose(item: Claimed) -> Composed:
         language = item.language or REFERENCE_LANGUAGE
         later = InlineKeyboardButton(content.text("reminders.message.later_button", language),
                                      callback_data=f"rem:later:{item.reminder_id}")
         if item.screen_first:
             return screen_first(content, language, item)
         if item.kind is Kind.DESK_BREAK:
-            return desk_breaks.compose(content, language, item)
+            return desk_breaks.compose(content, language, item, pictures)
         if item.kind is Kind.WALK and item.outcome == Outcome.SEE_DOCTOR:
             # No target the doctor has not agreed to.
             body = content.text("reminders.message.walk_see_doctor", language)
@@ -348,20 +352,19 @@ def reminder_composer(content: Content) -> dispatch.Compose:
             first = InlineKeyboardButton(
                 content.text("reminders.message.start_button", language),
                 callback_data=START_WORKOUT)
-        return body, InlineKeyboardMarkup([[first, later]])
+        return Composed(body, InlineKeyboardMarkup([[first, later]]))
     return compose
 
 
-def screen_first(content: Content, language: str, item: Claimed
-                 ) -> tuple[str, InlineKeyboardMarkup]:
+def screen_first(content: Content, language: str, item: Claimed) -> Composed:
     """An exercise reminder for a chat without a current clear screen: the questions first."""
     body = content.text(f"reminders.message.screen_first_{item.kind}", language)
     button = InlineKeyboardButton(content.text("workout.gate.screen_button", language),
                                   callback_data=SCREEN_AGAIN)
-    return body, InlineKeyboardMarkup([[button]])
+    return Composed(body, InlineKeyboardMarkup([[button]]))
 
 
 async def start_dispatcher(application: Application) -> None:
     """Start sending reminders; chained into the application's start-up (handlers/__init__)."""
-    content = application.bot_data[SERVICES_KEY].content
-    dispatch.start_dispatcher(application, reminder_composer(content))
+    svc = application.bot_data[SERVICES_KEY]
+    dispatch.start_dispatcher(application, reminder_composer(svc.content, svc.pictures))

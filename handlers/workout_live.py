@@ -35,7 +35,9 @@ from bot.live_workout import (
     status_actions,
     status_text,
 )
+from bot.pictures import animation_or_none
 from bot.sending.failures import Failure, classify
+from bot.sending.files import send_pictured
 from bot.timers import Timers
 from bot.workout import Event, Status, Transition
 from bot.workout_text import exercise_card, exercise_name, summary_text
@@ -257,13 +259,17 @@ async def render(application: Application, svc: Services, live: LiveWorkout, t: 
 
 async def present_step(application: Application, live: LiveWorkout, intro: str | None = None
                        ) -> None:
-    """The step the workout is at, shown from its start: its card (unless shown already), its
-    voice message, and a new status message (the rest before it, or waiting for a tap)."""
+    """The step the workout is at, shown from its start: its card under its picture (unless
+    shown already), its voice message, and a new status message (the rest before it, or
+    waiting for a tap)."""
     svc: Services = application.bot_data[SERVICES_KEY]
     run = live.run
     if live.card_step != run.step_index or intro:
         card = exercise_card(svc.content, live.lang, run, run.step_index)
-        await send(application, live, f"{intro}\n\n{card}" if intro else card, controlling=False)
+        picture = await animation_or_none(svc.pictures, run.session[run.step_index].exercise.id)
+        await send_pictured(application.bot, live.chat_id, picture,
+                            f"{intro}\n\n{card}" if intro else card,
+                            file_ids=svc.file_ids, request=partial(deliver, svc))
         live.card_step = run.step_index
     waiting = run.status is Status.AWAITING_START
     # Without auto-continue the next voice message waits for the tap: Telegram would play it

@@ -1,8 +1,7 @@
 """Voice messages of a live workout: which one an exercise gets, made ahead, sent once.
 
 A voice message is rendered once per script (``bot.speech`` keeps it on disk) and uploaded
-once per bot: Telegram answers with a file id that sends the same audio again without
-uploading it, so fifty people doing the same workout cost one upload per exercise.
+once per bot (``bot.sending.files``).
 
 The session's voice messages are rendered in the background when it starts, off the event
 loop, so that each is ready before the rest that announces it.
@@ -10,26 +9,19 @@ loop, so that each is ready before the rest that announces it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from functools import partial
 
+from telegram import Message
 from telegram.ext import Application
 
 from bot.app import SERVICES_KEY, Services
 from bot.live_workout import LiveWorkout, voice_script
+from bot.sending.files import send_file
 from bot.speech import VoiceScript
 from handlers.prompts import deliver
 
 logger = logging.getLogger(__name__)
-
-FILE_IDS_KEY = "voice_file_ids"
-
-
-def uploaded(application: Application) -> dict[str, str]:
-    """Telegram's file id of every voice message this bot has sent, by script key."""
-    return application.bot_data.setdefault(FILE_IDS_KEY, {})
-
 
 def scripts_ahead(svc: Services, live: LiveWorkout) -> list[VoiceScript]:
     """The voice messages the session will need if it runs on: this exercise's, started by a
@@ -60,14 +52,12 @@ async def send_voice_note(application: Application, live: LiveWorkout, step_inde
     except Exception:
         logger.exception("A voice message could not be made; the text prompts carry on")
         return
-    known = uploaded(application)
-    duration = round(script.seconds)
-    if script.key() in known:
-        await deliver(svc, partial(application.bot.send_voice, live.chat_id,
-                                   known[script.key()], duration=duration))
-        return
-    data = await asyncio.to_thread(path.read_bytes)
-    message = await deliver(svc, partial(application.bot.send_voice, live.chat_id, data,
-                                         duration=duration, filename=path.name))
-    if message.voice is not None:
-        known[script.key()] = message.voice.file_id
+    send = partial(send_voice, application, live.chat_id, round(script.seconds), path.name)
+    await send_file(path, send, svc.file_ids, "voice")
+
+
+async def send_voice(application: Application, chat_id: int, duration: int, filename: str,
+                     file: str | bytes) -> Message:
+    svc: Services = application.bot_data[SERVICES_KEY]
+    return await deliver(svc, partial(application.bot.send_voice, chat_id, file,
+                                      duration=duration, filename=filename))

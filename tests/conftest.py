@@ -1,11 +1,38 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from bot.content import load_content
 from bot.fakeapi import FakeBotAPI
-from tests.harness import ManualTimers, RunningBot, fresh_database, logging_put_back
+from bot.pictures import PictureLibrary
+from tests.harness import (
+    PICTURE_CACHE,
+    ManualTimers,
+    RunningBot,
+    fresh_database,
+    logging_put_back,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pictures_drawn() -> None:
+    """Every test bot finds the exercises' pictures on disk, as a bot that has run for a while
+    does, so that what a test sees never depends on how soon they were drawn (a reminder
+    comes with its picture only once it is drawn). Drawn once per machine; the tests of a
+    bot whose pictures are not drawn yet use a folder of their own."""
+    async def draw_all() -> None:
+        library = PictureLibrary(PICTURE_CACHE)
+        try:
+            for exercise_id in load_content().exercises:
+                await library.animation(exercise_id)
+                await library.still(exercise_id)
+        finally:
+            library.close()
+
+    asyncio.run(draw_all())
 
 
 @pytest.fixture

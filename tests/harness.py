@@ -66,11 +66,13 @@ async def fresh_database(sqlite_dir: str) -> AsyncIterator[str]:
 # Voice messages depend only on the content and the speech engine, so every test bot shares
 # one folder of them, as every deploy of one version could: each is made once per machine.
 VOICE_CACHE = Path(tempfile.gettempdir()) / "backcoach-test-voices"
+PICTURE_CACHE = Path(tempfile.gettempdir()) / "backcoach-test-pictures"
 
 
 def bot_environment(api: FakeBotAPI, database_url: str, **extra: str) -> dict[str, str]:
     return {
         "BACKCOACH_VOICE_CACHE": str(VOICE_CACHE),
+        "BACKCOACH_PICTURE_CACHE": str(PICTURE_CACHE),
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_URL": api.base_url,
         "DATABASE_URL": database_url,

@@ -68,7 +68,12 @@ async def test_a_person_chats_screens_and_starts_a_workout_in_the_terminal(
         overview = await terminal.wait_for("Today's workout")
         assert "[1] ▶️ Let's go" in overview
         await terminal.type("1")
-        await terminal.wait_for("Lying hamstring stretch")
+        # The card comes under its picture: the animation is saved as a file too.
+        card = await terminal.wait_for("[animation saved to ")
+        assert "Lying hamstring stretch" in card
+        picture = Path(card.split("[animation saved to ", 1)[1].split("]", 1)[0])
+        assert picture.suffix == ".mp4"
+        assert b"ftyp" in (await asyncio.to_thread(picture.read_bytes))[:12]
         # Spoken guidance, the default: the voice message is saved as a file, like a picture.
         saved = await terminal.wait_for("[voice saved to ")
         path = Path(saved.split("[voice saved to ", 1)[1].split("]", 1)[0])

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
 from bot.content import load_content
 from bot.fakeapi import FakeBotAPI, FakeUser
+from bot.pictures import PictureLibrary
+from bot.reminders import Claimed, Kind
 from bot.screening import Outcome
 from bot.timing import WEEKDAYS_ONLY
-from tests.harness import RunningBot
+from handlers.desk_breaks import compose
+from tests.harness import PICTURE_CACHE, RunningBot
 from tests.test_reminders_support import (
     FakeClock,
     add_desk_break,
@@ -152,15 +156,18 @@ async def test_a_break_shows_the_stretch_steps_and_done_closes_it(
     await screened(bot, 9004)
     clock.set("2026-03-27T12:30:00+00:00")  # 13:30 in Berlin
     assert (await drain(bot)).sent == 1
-    message = await user.expect(BREAK)
+    # One message: the stretch's animation, the instructions its caption, "Done" under it.
+    message = await user.expect(BREAK, kind="animation")
     assert message.buttons == ["✅ Done"]
     stretch = next(e.id for e in CONTENT.desk_break_stretches
                    if stretch_name(e.id) in message.text)
     first_step = CONTENT.text_list(f"exercises.{stretch}.steps")[0]
     assert f"1. {first_step}" in message.text
+    assert message.file == bot.services.pictures.path_for(stretch).read_bytes()
     await user.press("Done")
     edit = await user.expect("See you at the next break", kind="edit")
-    assert edit.buttons == []
+    assert edit.text.startswith(message.text) and edit.buttons == []
+    assert edit.message["animation"]["file_id"] == message.message["animation"]["file_id"]
     assert (await drain(bot)).sent == 0
 
 
@@ -299,3 +306,23 @@ async def test_desk_breaks_in_russian(api: FakeBotAPI, bot: RunningBot, clock: F
     await user.expect("До следующего перерыва", kind="edit")
     await user.send("/reminders")
     await user.expect("1. 🪑 Разминка каждые 60 мин, 09:00–18:00, по будням")
+
+
+def test_a_break_goes_without_a_picture_not_drawn_yet_and_never_waits_for_one(
+    tmp_path: Path,
+) -> None:
+    item = Claimed(reminder_id=1, chat_id=9010, kind=Kind.DESK_BREAK,
+                   due_at=instant("2026-03-27T12:30:00+00:00"),
+                   moved_to=instant("2026-03-27T13:00:00+00:00"), language="en",
+                   every_minutes=30)
+    library = PictureLibrary(tmp_path)
+    try:
+        assert compose(CONTENT, "en", item, library).picture is None
+        assert not list(tmp_path.iterdir())  # and asked for none to be drawn
+        drawn = PictureLibrary(PICTURE_CACHE)  # drawn for every test (tests/conftest.py)
+        stretch = next(e.id for e in CONTENT.desk_break_stretches
+                       if stretch_name(e.id) in compose(CONTENT, "en", item).text)
+        assert compose(CONTENT, "en", item, drawn).picture == drawn.path_for(stretch)
+        assert compose(CONTENT, "en", item).picture is None
+    finally:
+        library.close()

@@ -106,6 +106,8 @@ async def fire_times(bot: RunningBot, clock: FakeClock, start: str, end: str,
 
 
 def sent_to(api: FakeBotAPI, chat_id: int) -> list[str]:
-    """Texts of the messages the bot managed to send to a chat (failed calls left out)."""
-    return [call.params.get("text", "") for call in api.calls_to("sendMessage")
-            if call.params.get("chat_id") == chat_id and call.error is None]
+    """Texts of the messages the bot managed to send to a chat, a picture's caption included
+    (failed calls left out)."""
+    return [call.params.get("text", call.params.get("caption", ""))
+            for call in api.calls if call.method in ("sendMessage", "sendAnimation")
+            and call.params.get("chat_id") == chat_id and call.error is None]

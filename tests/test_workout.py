@@ -19,6 +19,7 @@ from bot.timers import JobQueueTimers
 from handlers.workout_live import timer_name
 from tests.harness import RunningBot
 from tests.workout_helpers import (
+    expect_card,
     is_countdown,
     pass_quick_check,
     reach_first_exercise,
@@ -77,7 +78,7 @@ async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, timed_bot: R
     await screened(timed_bot, 4001)
     await reach_overview(user, feeling="3")
     await user.press("Let's go")
-    card = await user.expect(NAMES[SESSION[0]], kind="message")
+    card = await expect_card(user, NAMES[SESSION[0]])
     for number, exercise_id in enumerate(SESSION):
         name = NAMES[exercise_id]
         hold, reps, *_ = ARTICLE[exercise_id]
@@ -93,7 +94,7 @@ async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, timed_bot: R
             assert not switches, name
         if number < len(SESSION) - 1:
             # The next card comes as the rest begins, to be read during it.
-            card = await user.expect(NAMES[SESSION[number + 1]], kind="message")
+            card = await expect_card(user, NAMES[SESSION[number + 1]])
             await user.expect("Rest for", kind="message")
             await timers.advance(CONTENT.pacing.rest_between_exercises_seconds)
     summary = await user.expect("Workout complete")
@@ -130,7 +131,7 @@ async def test_hold_prompts_arrive_on_time(api: FakeBotAPI, timed_bot: RunningBo
     await screened(timed_bot, 4002)
     await reach_first_exercise(user)
     await user.press("Skip")  # on to knees to chest: 5 s, 5 times, 3 s rests
-    await user.expect(NAMES["knees_to_chest"], kind="message")
+    await expect_card(user, NAMES["knees_to_chest"])
     await user.expect("tap Start", kind="message")
     await user.press("Start")
     beats = knees_to_chest_beats()
@@ -150,7 +151,7 @@ async def test_hold_prompts_arrive_on_time(api: FakeBotAPI, timed_bot: RunningBo
         assert expected in shown.text, (number, shown.text)
         assert shown.message_id == prompt.message_id
         text = shown.text
-    await user.expect(NAMES["standing_back_arch"], kind="message", timeout=0)
+    await expect_card(user, NAMES["standing_back_arch"], timeout=0)
     await user.expect("Rest for", kind="message", timeout=0)
 
 

@@ -15,7 +15,7 @@ from bot.models import WorkoutSession
 from bot.workout import Status
 from tests.harness import RunningBot
 from tests.test_workout_controls import stored_workout
-from tests.workout_helpers import fire_until, screened
+from tests.workout_helpers import expect_card, fire_until, screened
 
 CONTENT = load_content()
 LIMITS = CONTENT.back_rating
@@ -78,7 +78,7 @@ async def test_pain_that_rises_after_the_workout_gets_advice_to_rest(
     await rated_before(timed_bot, user, "3")
     await user.expect("Today's workout")
     await user.press("Let's go")
-    await user.expect(CONTENT.text("exercises.hamstring_stretch.name"), kind="message")
+    await expect_card(user, CONTENT.text("exercises.hamstring_stretch.name"))
     await user.expect("tap Start", kind="message")
     await user.press("Start")
     await user.expect("Get ready", kind="edit")  # its timer is set before it is shown

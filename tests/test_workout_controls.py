@@ -17,6 +17,7 @@ from tests.harness import RunningBot
 from tests.workout_helpers import (
     ARCH,
     KNEES,
+    expect_card,
     fire_until,
     reach_first_exercise,
     screened,
@@ -95,11 +96,11 @@ async def test_skip(api: FakeBotAPI, timed_bot: RunningBot, phase: str) -> None:
     if phase == "rest between exercises":
         # During the rest the exercise coming up is the one skipped.
         await user.expect(f"Skipped: {KNEES}")
-        await user.expect(ARCH, kind="message")
+        await expect_card(user, ARCH)
         expected = (1, 1)
     else:
         await user.expect(f"Skipped: {HAMSTRING}")
-        await user.expect(KNEES, kind="message")
+        await expect_card(user, KNEES)
         expected = (0, 1)
     await nothing_fires(timed_bot, user)  # no timer of the skipped exercise is left
     workout = await stored_workout(timed_bot, user.id)
@@ -142,7 +143,7 @@ async def test_skip_and_stop_before_starting(api: FakeBotAPI, timed_bot: Running
     await screened(timed_bot, user.id)
     await reach_first_exercise(user)
     await user.press("Skip")
-    await user.expect(KNEES, kind="message")
+    await expect_card(user, KNEES)
     await user.expect("tap Start", kind="message")
     await user.press("Stop")
     await user.expect("End the workout?", kind="message")
@@ -167,7 +168,7 @@ async def test_stale_buttons_change_nothing(api: FakeBotAPI, timed_bot: RunningB
     first_card = user.last_message()
     start_first = first_card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await user.press("Skip")
-    await user.expect(KNEES, kind="message")
+    await expect_card(user, KNEES)
     await user.expect("tap Start", kind="message")
     await user.press_data(first_card["message_id"], start_first)
     answer = await user.expect(kind="callback_answer")
@@ -209,7 +210,7 @@ async def test_a_restart_mid_workout_resumes_at_the_exercise(
     # The status from before says what happened, and offers nothing any more.
     marked = await user.expect("Interrupted by a restart", kind="edit")
     assert marked.message_id == old_status.message_id and marked.buttons == []
-    note = await user.expect("interrupted", kind="message")
+    note = await expect_card(user, "interrupted")  # the card again, under its picture
     assert KNEES in note.text
     status = await user.expect("tap Start", kind="message")
     assert status.buttons == ["▶️ Start", "⏭ Skip", "⏹ Stop"]
@@ -226,7 +227,7 @@ async def test_many_people_work_out_at_once(api: FakeBotAPI, timed_bot: RunningB
         await screened(timed_bot, user.id)
         await reach_first_exercise(user)
         await user.press("Skip")
-        await user.expect(KNEES, kind="message")
+        await expect_card(user, KNEES)
         await user.expect("tap Start", kind="message")
     for user in users:
         await user.press("Start")

@@ -23,6 +23,7 @@ from handlers.workout_live import timer_name
 from tests.harness import RunningBot
 from tests.workout_helpers import (
     ARCH,
+    expect_card,
     fire_until,
     reach_first_exercise,
     screened,
@@ -67,13 +68,13 @@ async def test_the_next_exercise_card(api: FakeBotAPI, timed_bot: RunningBot, ti
     user = api.user(6001 + times)
     await start_knees(timed_bot, user)
     await fire_until(user, timed_bot.timers, "Hold — 5 s\nRep 5 of 5")
-    bad_gateway(api, user, "sendMessage", times)
+    bad_gateway(api, user, "sendAnimation", times)  # the card, under its picture
     await timed_bot.timers.next()  # the last hold is over: the rest, and the next card
-    assert failed_calls(api, user, "sendMessage") == times
+    assert failed_calls(api, user, "sendAnimation") == times
     if times == BEYOND:
         assert not shown(user, f"{ARCH}\n")  # on the card, the name has a line of its own
         await user.send("/workout")  # picks the workout up instead of starting over
-    card = await user.expect(ARCH, kind="message")
+    card = await expect_card(user, ARCH)
     assert "Dose:" in card.text
     rest = await user.expect("Rest for", kind="message")
     assert rest.buttons == ["▶️ Start now", "⏸ Pause", "⏭ Skip", "⏹ Stop"]
@@ -159,7 +160,7 @@ async def skip_to_the_last_exercise_after_knees(bot: RunningBot, user: FakeUser)
     for _ in range(2, len(CONTENT.session) - 1):  # the rest shows the third already
         await user.press("Skip")
         await user.expect("Skipped", kind="edit")
-        card = await user.expect(kind="message")
+        card = await expect_card(user)
         await user.expect("tap Start", kind="message")
     assert f"{LAST}\n" in card.text
 

@@ -14,7 +14,7 @@ from bot.models import Chat, WorkoutSession
 from bot.workout import plan_exercise, plan_seconds
 from handlers.workout_live import countdown_name, timer_name
 from tests.harness import ManualTimers, RunningBot
-from tests.workout_helpers import reach_first_exercise, reach_overview, screened
+from tests.workout_helpers import CARD, expect_card, reach_first_exercise, reach_overview, screened
 
 CONTENT = load_content()
 PACING = CONTENT.pacing
@@ -34,7 +34,7 @@ async def workout_row(bot: RunningBot, chat_id: int) -> WorkoutSession:
 
 def lasting_messages(user: FakeUser, since: int) -> list[BotEvent]:
     """The messages the bot sent after event ``since`` that are still in the chat."""
-    sent = [e for e in user.history[since:] if e.kind in ("message", "voice")]
+    sent = [e for e in user.history[since:] if e.kind in ("message", "voice", "animation")]
     return [e for e in sent if e.message_id in user.messages]
 
 
@@ -88,7 +88,8 @@ async def test_the_next_card_arrives_when_the_rest_begins(api: FakeBotAPI,
             break
     done = next(e for e in user.history if f"Done: {NAMES[0]}" in (e.text or ""))
     after = user.history[user.history.index(done) + 1:]
-    card, status = [e for e in after if e.kind == "message"][:2]
+    card, status = [e for e in after if e.kind in (CARD, "message")][:2]
+    assert card.kind == CARD  # under its picture
     assert NAMES[1] in card.text and "Dose:" in card.text  # steps and dose, to read now
     assert "Rest for 15 s" in status.text and NAMES[1] in status.text
     assert timers.due_in(timer_name(5102)) == PACING.rest_between_exercises_seconds
@@ -114,7 +115,7 @@ async def test_start_now_starts_the_exercise_whose_card_is_shown(api: FakeBotAPI
         if any("Rest for" in (e.text or "") for e in user.history):
             break
         await timers.next()
-    cards = [e for e in user.history if e.kind == "message" and NAMES[1] in (e.text or "")
+    cards = [e for e in user.history if e.kind == CARD and NAMES[1] in (e.text or "")
              and "Dose:" in (e.text or "")]
     assert len(cards) == 1
     user.catch_up()
@@ -122,8 +123,8 @@ async def test_start_now_starts_the_exercise_whose_card_is_shown(api: FakeBotAPI
     await user.expect("Get ready", kind="edit")
     assert timers.due_in(timer_name(5103)) == PACING.first_get_ready_seconds
     # No card after it: the one shown during the rest was this exercise's.
-    assert not [e for e in user.history if e.kind == "message" and "Dose:" in (e.text or "")
-                and e not in cards and NAMES[1] in e.text]
+    assert not [e for e in user.history if e.kind in (CARD, "message")
+                and "Dose:" in (e.text or "") and e not in cards and NAMES[1] in e.text]
 
 
 async def test_the_status_counts_down_every_five_seconds(api: FakeBotAPI,
@@ -216,7 +217,7 @@ async def test_a_stale_or_forged_stop_never_ends_the_workout_unasked(
     await user.press("Let's go")
     await user.expect("tap Start", kind="message")
     await user.press("Skip")
-    await user.expect(NAMES[1], kind="message")
+    await expect_card(user, NAMES[1])
     await user.expect("tap Start", kind="message")
     row = await workout_row(timed_bot, 5108)
     # The Stop of the overview, long gone: it may ask, never end.
@@ -253,7 +254,7 @@ async def test_skipping_everything_says_so(api: FakeBotAPI, timed_bot: RunningBo
     await reach_first_exercise(user)
     for name in NAMES[1:]:
         await user.press("Skip")
-        await user.expect(name, kind="message")
+        await expect_card(user, name)
         await user.expect("tap Start", kind="message")
     await user.press("Skip")
     end = await user.expect("all 11 exercises were skipped")
@@ -294,7 +295,7 @@ async def test_spoken_guidance_plays_the_whole_session_after_one_tap(
     await reach_overview(user)
     assert "press play once" in user.history[-1].text
     await user.press("Let's go")
-    await user.expect(NAMES[0], kind="message")
+    await expect_card(user, NAMES[0])
     first_voice = await user.expect(kind="voice")
     await user.expect("Press ▶ on the voice message", kind="message")
     assert timers.due_in(timer_name(5120)) is None  # the clock waits for the voice

@@ -59,8 +59,20 @@ async def reach_first_exercise(user: FakeUser) -> None:
     """Its card shown, and its status waiting for Start (text only, without auto-continue)."""
     await reach_overview(user)
     await user.press("Let's go")
-    await user.expect("Lying hamstring stretch")
+    await expect_card(user, "Lying hamstring stretch")
     await user.expect("tap Start")
+
+
+# An exercise's card comes as the caption of its animation: one message.
+CARD = "animation"
+
+
+async def expect_card(user: FakeUser, name: str | None = None, *, timeout: float = 30
+                      ) -> BotEvent:
+    """The next card (of the exercise ``name``): its text under the exercise's picture."""
+    card = await user.expect(name, kind=CARD, timeout=timeout)
+    assert card.file is not None and b"ftyp" in card.file[:12], "not an MP4 animation"
+    return card
 
 
 SECONDS_SHOWN = re.compile(r"\d+ (?:s|с)\b")
@@ -126,7 +138,7 @@ async def start_knees(bot: RunningBot, user: FakeUser) -> None:
     await screened(bot, user.id)
     await reach_first_exercise(user)
     await user.press("Skip")
-    await user.expect(KNEES, kind="message")
+    await expect_card(user, KNEES)
     await user.expect("tap Start", kind="message")
     await user.press("Start")
     await user.expect("Get ready", kind="edit")

@@ -26,7 +26,7 @@ two-sided exercise is drawn on its first side (the person's right side in front)
 side is the mirror image, drawn on request.
 """
 
-from bot.pictures.cache import PictureLibrary
+from bot.pictures.cache import PictureLibrary, animation_or_none
 from bot.pictures.poses import JOINT_RANGES, ExercisePoses, PoseBook, PoseError, load_poses
 from bot.pictures.render import (
     ANIMATION_MIME,
@@ -47,6 +47,7 @@ __all__ = [
     "PictureLibrary",
     "PoseBook",
     "PoseError",
+    "animation_or_none",
     "load_poses",
     "render_animation",
     "render_still",

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from bot.pictures.poses import PoseBook, load_poses
+from bot.pictures.poses import PoseBook, PoseError, load_poses
 from bot.pictures.render import (
     ANIMATION_SUFFIX,
     STILL_SUFFIX,
@@ -82,6 +82,15 @@ class PictureLibrary:
             self.path_for(exercise_id, kind, second_side=second_side),
             partial(draw, self.poses, exercise_id, second_side=second_side))
 
+    def drawn(self, exercise_id: str, kind: str = ANIMATION) -> Path | None:
+        """The picture's path if it is on disk already, for a message that must not wait for
+        it (a reminder); None otherwise, and for an exercise without poses."""
+        try:
+            path = self.path_for(exercise_id, kind)
+        except PoseError:
+            return None
+        return path if path.is_file() else None
+
     def prepare(self, exercise_ids: Iterable[str]) -> None:
         """Draw these exercises' pictures in the background, one after another, in this order
         (each one's animation, then its still): the ones needed first are ready first.
@@ -101,3 +110,16 @@ class PictureLibrary:
         """Stops drawing ahead, and the library's own worker thread (a given executor is the
         caller's); a render under way is finished."""
         self._files.close()
+
+
+async def animation_or_none(library: PictureLibrary | None, exercise_id: str) -> Path | None:
+    """The exercise's animation, drawn if need be; None without a library or if it cannot be
+    drawn: an exercise shown without its picture beats one not shown."""
+    if library is None:
+        return None
+    try:
+        return await library.animation(exercise_id)
+    except Exception:
+        logger.exception("The picture of %s could not be drawn; the text goes alone",
+                         exercise_id)
+        return None
