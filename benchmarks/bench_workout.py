@@ -20,8 +20,9 @@ runs --exercises exercises in a row by themselves, so the rest between them, wit
 card, the next voice note and the countdown edits, is under load too. A chat that is through
 goes on into the rest before the next exercise (its card and voice note come at the "Done")
 until every chat is through; then /cancel ends them all.
-The voice-note cache is a new, empty temporary folder, so the first chat's notes are rendered
-cold (the rest of the preparation waits until the session's notes are all on disk).
+The voice-note and picture caches are new, empty temporary folders, so the first chat's notes
+and cards' pictures are made cold, as on a fresh install (the rest of the preparation waits
+until the session's notes and all the pictures are on disk).
 
 * hold lateness: each hold prompt (the edit that shows "Hold — N s" for a hold's full
   length) against the plan, i.e. the moment "I pressed play" was pressed (time.monotonic(),
@@ -72,7 +73,7 @@ from bot.workout import BeatKind, plan_exercise, plan_seconds
 from bot.workout_text import beat_status, exercise_name
 from handlers.workout_voice import scripts_ahead
 from tests.harness import RunningBot, fresh_database
-from tests.workout_helpers import reach_first_exercise, reach_overview, run_exercise, screened
+from tests.workout_helpers import expect_card, reach_overview, run_exercise, screened
 
 SECONDS = re.compile(r"(\d+) s\b")
 DIGITS = re.compile(r"\d+")
@@ -131,10 +132,12 @@ class LogCount(logging.Handler):
 
 async def ready_at_exercise(user: FakeUser, bot: RunningBot, name: str) -> None:
     await screened(bot, user.id)
-    await reach_first_exercise(user)
-    while name not in (user.last_message().get("text") or ""):
+    await reach_overview(user)
+    await user.press("Let's go")
+    while name not in (await expect_card(user, timeout=30)).text:
+        await user.expect("tap Start", kind="message", timeout=30)
         await user.press("Skip")
-        await user.expect(kind="message", timeout=30)
+    await user.expect("tap Start", kind="message", timeout=30)
 
 
 async def one_exercise(user: FakeUser, name: str, delay: float) -> list[BotEvent]:
@@ -235,23 +238,36 @@ PLAY_STATUS = "Press ▶ on the voice message"
 
 
 async def ready_to_play(user: FakeUser, bot: RunningBot, content: Content, first: int
-                        ) -> float:
+                        ) -> tuple[float, float]:
     """Voice guidance (auto-continue by default), through the quick check to the overview,
     "Let's go", then Skip up to step ``first``: its card, voice note and "I pressed play" are
-    shown. Returns the seconds from "Let's go" to the first voice note."""
+    shown. Returns the seconds from "Let's go" to the first card (under its picture) and to
+    the first voice note."""
     await screened(bot, user.id, guidance=None)
     await reach_overview(user)
     user.catch_up()
     pressed = time.monotonic()
     await user.press("Let's go")
+    first_card = (await expect_card(user, timeout=300)).timestamp - pressed
     first_voice = (await user.expect(kind="voice", timeout=300)).timestamp - pressed
     await user.expect(PLAY_STATUS, kind="message", timeout=30)
     for step in content.session[1:first + 1]:
         await user.press("Skip")
-        await user.expect(exercise_name(content, LANG, step), kind="message", timeout=30)
+        await expect_card(user, exercise_name(content, LANG, step), timeout=300)
         await user.expect(kind="voice", timeout=300)
         await user.expect(PLAY_STATUS, kind="message", timeout=30)
-    return first_voice
+    return first_card, first_voice
+
+
+async def all_pictures_drawn(bot: RunningBot, content: Content) -> int:
+    """Waits until the pictures the bot draws ahead at start are all on disk; how many."""
+    pictures = bot.services.pictures
+    assert pictures is not None, "the bot has no picture library"
+    paths = {pictures.path_for(exercise_id, kind) for exercise_id in content.exercises
+             for kind in ("animation", "still")}
+    await bot.api.wait_until(lambda: all(path.is_file() for path in paths), timeout=600,
+                             message="for the exercises' pictures")
+    return len(paths)
 
 
 async def session_rendered(bot: RunningBot, content: Content) -> int:
@@ -358,23 +374,30 @@ async def voice_mode(args: argparse.Namespace, content: Content) -> None:
     log = LogCount()
     logging.getLogger().addHandler(log)
     with tempfile.TemporaryDirectory() as folder:
-        voice_cache = Path(folder) / "voices"  # empty: the first notes are rendered cold
+        # Empty: the first notes and pictures are made cold, as on a fresh install.
+        voice_cache, picture_cache = Path(folder) / "voices", Path(folder) / "pictures"
         async with FakeBotAPI() as api, fresh_database(folder) as database_url:
             api.set_rate_limit(global_per_second=30)
             bot = RunningBot(api, database_url, BACKCOACH_TIME_SCALE=str(args.scale),
-                             LOG_LEVEL="WARNING", BACKCOACH_VOICE_CACHE=str(voice_cache))
-            await bot.start()
+                             LOG_LEVEL="WARNING", BACKCOACH_VOICE_CACHE=str(voice_cache),
+                             BACKCOACH_PICTURE_CACHE=str(picture_cache))
+            began = time.monotonic()
+            await bot.start()  # which starts drawing every exercise's pictures ahead
             try:
                 users = [api.user(900_000 + n) for n in range(args.workouts)]
-                # The first chat meets the empty cache: "Let's go" to its voice note is cold,
-                # and the session's notes are rendered in the background meanwhile.
-                began = time.monotonic()
-                cold_first = await ready_to_play(users[0], bot, content, first)
+                # The first chat meets the empty caches: "Let's go" to its card and voice note
+                # is cold, and the session's notes are rendered in the background meanwhile.
+                pressed = time.monotonic()
+                cold_card, cold_first = await ready_to_play(users[0], bot, content, first)
                 notes = await session_rendered(bot, content)
-                all_rendered = time.monotonic() - began
+                all_rendered = time.monotonic() - pressed
+                pictures = await all_pictures_drawn(bot, content)
+                pictures_drawn = time.monotonic() - began
                 renders = bot.services.voices.renders
-                warm_first = [await ready_to_play(user, bot, content, first)
-                              for user in users[1:]]  # one by one: not what is measured
+                warm = [await ready_to_play(user, bot, content, first)
+                        for user in users[1:]]  # one by one: not what is measured
+                warm_card = [card for card, _ in warm]
+                warm_first = [voice for _, voice in warm]
                 calls_before = len(api.calls)
                 limited_before = api.rate_limited_count
                 started, cpu = time.monotonic(), time.process_time()
@@ -390,6 +413,7 @@ async def voice_mode(args: argparse.Namespace, content: Content) -> None:
 
     m = measure(runs, plan, args.scale)
     voice_calls = [c for c in window if c.method == "sendVoice"]
+    cards = [c for c in window if c.method == "sendAnimation"]
     edits = [c for c in window if c.method == "editMessageText"]
     failed = Counter(f"{c.method}: {c.error}" for c in window if c.error)
     print(f"database: {make_url(database_url).get_backend_name()}; voice guidance, "
@@ -402,6 +426,10 @@ async def voice_mode(args: argparse.Namespace, content: Content) -> None:
           f"({renders} rendered by then, with the tapped start of the one skipped to); "
           f"warm (the other chats): median "
           f"{statistics.median(warm_first) * MS:.0f} ms, max {max(warm_first) * MS:.0f} ms")
+    print(f"pictures, empty cache: \"Let's go\" to the first card under its picture "
+          f"{cold_card:.2f} s cold; all {pictures} on disk {pictures_drawn:.1f} s after the bot "
+          f"started; warm (the other chats): median {statistics.median(warm_card) * MS:.0f} ms, "
+          f"max {max(warm_card) * MS:.0f} ms")
     print(f"hold prompts measured: {len(m.hold_late)} of {len(plan.holds) * len(runs)}; "
           f"429 responses: {api.rate_limited_count - limited_before}; failed calls: "
           f"{sum(failed.values())}")
@@ -419,6 +447,8 @@ async def voice_mode(args: argparse.Namespace, content: Content) -> None:
           f"{len(voice_calls)} sendVoice calls (with the next notes of the chats through "
           f"before it), "
           f"{sum(1 for c in voice_calls if c.uploads)} of them uploads, the rest by file id; "
+          f"{len(cards)} sendAnimation calls (cards), "
+          f"{sum(1 for c in cards if c.uploads)} of them uploads; "
           f"{len(edits)} editMessageText calls, {len(edits) / elapsed:.1f}/s on average; "
           f"{len(window) / elapsed:.1f} Bot API calls/s in all")
     print(f"CPU time of this process (bot and fake server) while they ran: {cpu:.1f} s, "
