@@ -8,9 +8,12 @@ from pathlib import Path
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.request import HTTPXRequest
 
+from bot import workouts
+from bot.content import load_content
 from bot.fakeapi import FakeBotAPI
 from bot.pictures import PictureLibrary
 from bot.sending.files import CAPTION_LIMIT, fits_caption, send_pictured
+from bot.workout_text import exercise_card
 from tests.harness import PICTURE_CACHE
 
 MARKUP = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Done", callback_data="done")]])
@@ -72,3 +75,15 @@ async def test_without_a_picture_the_text_goes_alone(api: FakeBotAPI) -> None:
         await send_pictured(bot, user.id, None, "Crunch", MARKUP, file_ids={})
     assert (await user.expect("Crunch")).kind == "message"
     assert not api.calls_to("sendAnimation")
+
+
+def test_every_card_fits_a_caption_so_it_comes_as_one_message() -> None:
+    """In each language, at either dose, with the note a restart puts before it."""
+    content = load_content()
+    for language in content.languages:
+        intro = content.text("workout.restart.interrupted", language)
+        for harder in (False, True):
+            run = workouts.new_run(content, harder=harder, auto_continue=True)
+            for step in range(len(run.session)):
+                card = exercise_card(content, language, run, step)
+                assert fits_caption(f"{intro}\n\n{card}"), (language, step)
