@@ -8,6 +8,10 @@ DejaVu fonts cover Latin, Cyrillic and Greek, so translated labels render too.
 
 Every label comes from the caller (content/), so nothing here is worded for people.
 
+Workouts have a strip of their own between the two plots, with no scale: a star there can
+never be read as a distance or a rating. The bars' labels come from the caller, worded as the
+text beside the chart words distances.
+
 Hatching marks a workout stopped part-way: a hatched, lighter star beside the full ones, and
 hatched points for its back ratings, each with its own legend entry.
 """
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 6.0, 100
 GOAL_COLOUR, BAR_COLOUR, BAR_GOAL_COLOUR = "#a5d6a7", "#90caf9", "#2e7d32"
@@ -45,6 +50,7 @@ _drawing = threading.Lock()
 class ChartData:
     days: tuple[str, ...]  # a label per day, oldest first
     km: tuple[float, ...]  # walked each day
+    km_labels: tuple[str, ...]  # each day's distance as the text says it; "" for none
     workouts: tuple[int, ...]  # completed each day
     partial_workouts: tuple[int, ...]  # stopped part-way each day, with an exercise done
     # (day index, before, after, whether the workout was partial)
@@ -61,6 +67,7 @@ class ChartLabels:
     goal: str
     workout: str
     partial: str
+    workouts_row: str  # the name of the workouts' strip
     feeling_axis: str
     before: str
     after: str
@@ -80,18 +87,26 @@ def _render(data: ChartData, labels: ChartLabels) -> bytes:
     # A "$" in a translated label is a dollar sign, not the start of a formula.
     matplotlib.rcParams["text.parse_math"] = False
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI, layout="constrained")
+    figure = build_figure(data, labels)
     FigureCanvasAgg(figure)
-    walks, feelings = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
-    figure.suptitle(f"{labels.title}\n{labels.subtitle}", fontsize=13)
-    _draw_walks(walks, data, labels)
-    _draw_feelings(feelings, data, labels)
-    feelings.set_xticks(range(len(data.days)), data.days)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def build_figure(data: ChartData, labels: ChartLabels) -> Figure:
+    """The chart's figure: walks, then the workouts' strip, then the back ratings."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI, layout="constrained")
+    walks, done, feelings = figure.subplots(3, 1, sharex=True, height_ratios=[3, 0.55, 2])
+    figure.suptitle(f"{labels.title}\n{labels.subtitle}", fontsize=13)
+    _draw_walks(walks, data, labels)
+    _draw_workouts(done, data, labels)
+    _draw_feelings(feelings, data, labels)
+    feelings.set_xticks(range(len(data.days)), data.days)
+    return figure
 
 
 def _draw_walks(ax: Axes, data: ChartData, labels: ChartLabels) -> None:
@@ -100,18 +115,31 @@ def _draw_walks(ax: Axes, data: ChartData, labels: ChartLabels) -> None:
     ax.axhspan(data.goal_low, data.goal_high, color=GOAL_COLOUR, alpha=0.45, label=labels.goal)
     colours = [BAR_GOAL_COLOUR if km >= data.goal_low else BAR_COLOUR for km in data.km]
     bars = ax.bar(positions, data.km, color=colours, width=0.6, zorder=2)
-    ax.bar_label(bars, [_number(km) if km else "" for km in data.km], padding=2, fontsize=9)
-    both = {day for day, count in enumerate(data.workouts) if count} & {
-        day for day, count in enumerate(data.partial_workouts) if count}
-    _draw_stars(ax, data.workouts, both, -PAIR_OFFSET, top * 0.92, color=WORKOUT_COLOUR,
-                edgecolors=WORKOUT_EDGE, label=labels.workout)
-    _draw_stars(ax, data.partial_workouts, both, PAIR_OFFSET, top * 0.92,
-                facecolors=PARTIAL_FACE, edgecolors=PARTIAL_EDGE, hatch=PARTIAL_HATCH,
-                label=labels.partial)
+    ax.bar_label(bars, list(data.km_labels), padding=2, fontsize=9)
     ax.set_ylim(0, top)
     ax.set_ylabel(labels.km_axis)
     ax.grid(axis="y", alpha=0.3, zorder=0)
+    # The workouts' legend entries go up here with the rest, drawn apart (empty).
+    ax.scatter([], [], marker="*", s=260, linewidths=1, color=WORKOUT_COLOUR,
+               edgecolors=WORKOUT_EDGE, label=labels.workout)
+    if any(data.partial_workouts):
+        ax.scatter([], [], marker="*", s=260, linewidths=1, facecolors=PARTIAL_FACE,
+                   edgecolors=PARTIAL_EDGE, hatch=PARTIAL_HATCH, label=labels.partial)
     _legend_above(ax)
+
+
+def _draw_workouts(ax: Axes, data: ChartData, labels: ChartLabels) -> None:
+    """A star on each day with a workout, in a strip with no scale."""
+    both = {day for day, count in enumerate(data.workouts) if count} & {
+        day for day, count in enumerate(data.partial_workouts) if count}
+    _draw_stars(ax, data.workouts, both, -PAIR_OFFSET, 0.5, color=WORKOUT_COLOUR,
+                edgecolors=WORKOUT_EDGE)
+    _draw_stars(ax, data.partial_workouts, both, PAIR_OFFSET, 0.5,
+                facecolors=PARTIAL_FACE, edgecolors=PARTIAL_EDGE, hatch=PARTIAL_HATCH)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0.5], [labels.workouts_row])
+    ax.tick_params(axis="y", length=0)
+    ax.set_facecolor("#fafafa")
 
 
 def _draw_stars(ax: Axes, counts: tuple[int, ...], both: set[int], offset: float, y: float,
@@ -169,7 +197,3 @@ def _legend_above(ax: Axes) -> None:
     unique = dict(zip(names, handles, strict=True))  # one entry per kind of point
     ax.legend(unique.values(), unique.keys(), loc="lower left", bbox_to_anchor=(0, 1),
               ncols=3, fontsize=9, frameon=False, borderaxespad=0.2)
-
-
-def _number(km: float) -> str:
-    return f"{km:.1f}".rstrip("0").rstrip(".")

@@ -285,6 +285,7 @@ def chart_data(content: Content, lang: str, week: Week) -> ChartData:
     return ChartData(
         days=tuple(day_label(content, lang, stats.day) for stats in week.days),
         km=tuple(stats.km for stats in week.days),
+        km_labels=tuple(walking.km_text(stats.km) if stats.km else "" for stats in week.days),
         workouts=tuple(stats.workouts for stats in week.days),
         partial_workouts=tuple(stats.partial_workouts for stats in week.days),
         ratings=tuple((index[n.day], n.before, n.after, n.partial)
@@ -301,6 +302,7 @@ def chart_labels(content: Content, lang: str, week: Week) -> ChartLabels:
     return ChartLabels(
         title=say("title"), subtitle=say("streak", days=week.streak), km_axis=say("km_axis"),
         goal=say("goal", goal=str(week.goal)), workout=say("workout"), partial=say("partial"),
+        workouts_row=say("workouts_row"),
         feeling_axis=say("feeling_axis"), before=say("before"), after=say("after"),
         no_ratings=say("no_ratings"),
     )

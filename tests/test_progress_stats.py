@@ -6,6 +6,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from matplotlib.collections import PathCollection
 from PIL import Image
 
 from bot import chart, progress, workouts
@@ -235,3 +236,21 @@ def test_the_chart_with_partial_workouts_is_a_png(lang: str) -> None:
     week = build_week(TODAY, GOAL, {}, [partial(TODAY, 5, 6, 4)])
     assert chart.render_week(progress.chart_data(CONTENT, lang, week),
                              progress.chart_labels(CONTENT, lang, week)).startswith(b"\x89PNG")
+
+
+def test_workouts_have_a_strip_of_their_own_and_bars_say_what_the_text_says() -> None:
+    """A day with a workout and no walk must not look like a long walk: the stars sit in a
+    strip with no scale, never on the kilometre axis; a bar's label is the text's distance."""
+    week = build_week(TODAY, GOAL, {TODAY - timedelta(days=1): 3.33},
+                      [note(TODAY), partial(TODAY - timedelta(days=2))])
+    figure = chart.build_figure(progress.chart_data(CONTENT, "en", week),
+                                progress.chart_labels(CONTENT, "en", week))
+    walks, strip, _ = figure.axes
+    # On the kilometre axis: only the legend's empty entries, no point at any distance.
+    points = [c for c in walks.collections if isinstance(c, PathCollection)]
+    assert points and all(len(c.get_offsets()) == 0 for c in points)
+    stars = [tuple(xy) for c in strip.collections for xy in c.get_offsets()]
+    assert sorted(x for x, _ in stars) == [4.0, 6.0]  # the partial workout, then today's
+    assert [label.get_text() for label in strip.get_yticklabels()] == ["workouts"]
+    bar_labels = [t.get_text() for t in walks.texts]
+    assert "3.33" in bar_labels and "3.3" not in bar_labels
