@@ -1,8 +1,9 @@
 """``backcoach demo``: a chat with the real bot in the terminal, with no token and no network.
 
 The bot runs exactly as in production, but talks to a Bot API server inside this process on
-127.0.0.1 (the same one the tests use). What you type is sent as your message; a number presses
-that button of the bot's newest message; edits show up as updates of the same message.
+127.0.0.1 (the same one the tests use). What you type is sent as your message; a letter in
+brackets presses that button of the bot's newest message (a number is a number: "3" at the
+0 to 10 question is 3); edits show up as updates of the same message.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from bot.config import Settings
 from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 
 DEMO_CHAT_ID = 1001
+KEYS = "abcdefghijklmnopqrstuvwxyz"  # a button's key, in the keyboard's order
 SPEAKER, ARROW = "Back Coach", " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
 QUIT = {"/quit", "/exit", "quit", "exit"}
 BANNER = (
     "Back Coach demo: a local chat with the real bot (no Telegram, no network).\n"
-    "Type a message or a /command; type a number to press that button; /quit to leave.\n"
+    "Type a message or a /command; type a button's letter to press it; /quit to leave.\n"
     "Start with /start."
 )
 
@@ -58,7 +60,35 @@ def terminal_language(environ: dict[str, str]) -> str:
     return locale.split("_")[0].split(".")[0].lower() or "en"
 
 
-def describe(event: BotEvent, files: Path) -> str | None:
+class Files:
+    """The folder pictures, voice messages and files the bot sends are saved to, made when the
+    first one comes, so that a demo without any leaves no empty folder behind."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+
+    def save(self, name: str, data: bytes) -> Path:
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="backcoach-demo-files-"))
+        path = self.folder / name
+        path.write_bytes(data)
+        return path
+
+
+def keyboard_lines(event: BotEvent) -> list[str]:
+    """The message's buttons, row by row as Telegram shows them, each with its key."""
+    rows = (event.reply_markup or {}).get("inline_keyboard") or []
+    lines, number = [], 0
+    for row in rows:
+        keys = []
+        for button in row:
+            keys.append(f"[{KEYS[number]}] {button.get('text', '')}")
+            number += 1
+        lines.append("   " + "   ".join(keys))
+    return lines
+
+
+def describe(event: BotEvent, files: Files) -> str | None:
     """One event of the chat as the terminal shows it."""
     if event.kind == "callback_answer":
         return f"  ({event.text})" if event.text else None
@@ -74,18 +104,15 @@ def describe(event: BotEvent, files: Path) -> str | None:
             name = f"animation-{event.message_id}.mp4"
         else:
             name = event.file_name or f"file-{event.message_id}"
-        path = files / name
-        path.write_bytes(event.file or b"")
+        path = files.save(name, event.file or b"")
         caption = f"\n{event.text}" if event.text else ""
         return f"{SPEAKER} #{event.message_id}{ARROW}[{event.kind} saved to {path}]{caption}"
     edited = " (edited)" if event.kind == "edit" else ""
-    lines = [f"{SPEAKER} #{event.message_id}{edited}{ARROW}{event.text}"]
-    if event.buttons:
-        lines.append("   " + "   ".join(f"[{n}] {b}" for n, b in enumerate(event.buttons, 1)))
-    return "\n".join(lines)
+    return "\n".join([f"{SPEAKER} #{event.message_id}{edited}{ARROW}{event.text}",
+                      *keyboard_lines(event)])
 
 
-async def show_chat(user: FakeUser, write: Callable[[str], None], files: Path) -> None:
+async def show_chat(user: FakeUser, write: Callable[[str], None], files: Files) -> None:
     while True:
         with contextlib.suppress(AssertionError):  # no news for a while: keep waiting
             shown = describe(await user.next(timeout=3600), files)
@@ -94,13 +121,16 @@ async def show_chat(user: FakeUser, write: Callable[[str], None], files: Path) -
 
 
 async def act(user: FakeUser, line: str) -> None:
-    """Send what was typed, or press a button of the bot's newest message by its number."""
+    """Send what was typed, or press a button of the bot's newest message by its letter."""
     newest = user.last_message() if user.messages else None
-    buttons = user.buttons(newest["message_id"]) if newest and newest.get("reply_markup") else []
-    if line.isdigit() and buttons:
-        number = int(line)
-        if 1 <= number <= len(buttons):
-            await user.press(buttons[number - 1], message_id=newest["message_id"])
+    rows = ((newest or {}).get("reply_markup") or {}).get("inline_keyboard") or []
+    buttons = [button for row in rows for button in row]
+    key = line.lower()
+    if newest and len(key) == 1 and key in KEYS[:len(buttons)]:
+        button = buttons[KEYS.index(key)]
+        if "callback_data" in button:
+            await user.press_data(newest["message_id"], button["callback_data"],
+                                  label=button.get("text"))
             return
     await user.send(line)
 
@@ -123,7 +153,7 @@ async def run_demo(
             user = api.user(DEMO_CHAT_ID, first_name=environ.get("USER", "").title() or "Friend",
                             language_code=terminal_language(environ))
             # Pictures, voice messages and files the bot sends are kept after the demo ends.
-            files = Path(tempfile.mkdtemp(prefix="backcoach-demo-files-"))
+            files = Files()
             printer = asyncio.create_task(show_chat(user, write, files))
             write(BANNER)
             try:

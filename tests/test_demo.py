@@ -1,4 +1,5 @@
-"""`backcoach demo`: a person chats with the real bot in the terminal, buttons pressed by number."""
+"""`backcoach demo`: a person chats with the real bot in the terminal, buttons pressed by letter,
+numbers typed as numbers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from bot.content import load_content
 from bot.demo import run_demo
+from tests.harness import PICTURE_CACHE, VOICE_CACHE
 
 
 class Terminal:
@@ -49,25 +51,28 @@ async def test_a_person_chats_screens_and_starts_a_workout_in_the_terminal(
                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.db"}
     demo = asyncio.create_task(run_demo(terminal.lines(), terminal.write, environ))
     try:
-        await terminal.wait_for("type a number to press that button")
+        await terminal.wait_for("type a button's letter to press it")
         await terminal.type("/start")
         await terminal.wait_for("Hi Maria!")
         await terminal.type("/screen")
         total = len(load_content().questions)
         for number in range(1, total + 1):
             question = await terminal.wait_for(f"Question {number} of {total}")
-            assert "[1] ✅ Yes   [2] ❌ No" in question
-            await terminal.type("2")
+            assert "[a] ✅ Yes   [b] ❌ No" in question
+            await terminal.type("b")
         cleared = await terminal.wait_for("Nothing in your answers rules out")
-        assert "[1] 🏃 Start a workout" in cleared
-        await terminal.type("1")
+        assert "[a] 🏃 Start a workout" in cleared
+        await terminal.type("A")
         feeling = await terminal.wait_for("How does your back feel right now?")
-        assert "[4] 3" in feeling
-        await terminal.type("4")
-        await terminal.wait_for("(edited) › How does your back feel right now?")
+        # The keyboard's rows stay rows: 0-5, 6-10, then Skip.
+        assert "\n   [a] 0   [b] 1   [c] 2   [d] 3   [e] 4   [f] 5\n   [g] 6" in feeling
+        assert feeling.endswith("[l] Skip")
+        await terminal.type("3")  # a number is the number, not the third button
+        noted = await terminal.wait_for("(edited) › How does your back feel right now?")
+        assert "3 out of 10" in noted
         overview = await terminal.wait_for("Today's workout")
-        assert "[1] ▶️ Let's go" in overview
-        await terminal.type("1")
+        assert "[a] ▶️ Let's go" in overview
+        await terminal.type("a")
         # The card comes under its picture: the animation is saved as a file too.
         card = await terminal.wait_for("[animation saved to ")
         assert "Lying hamstring stretch" in card
@@ -79,8 +84,8 @@ async def test_a_person_chats_screens_and_starts_a_workout_in_the_terminal(
         path = Path(saved.split("[voice saved to ", 1)[1].split("]", 1)[0])
         assert path.suffix == ".ogg" and (await asyncio.to_thread(path.read_bytes))[:4] == b"OggS"
         status = await terminal.wait_for("Press ▶ on the voice message")
-        assert "[1] ▶️ I pressed play" in status
-        await terminal.type("1")
+        assert "[a] ▶️ I pressed play" in status
+        await terminal.type("a")
         await terminal.wait_for("Hold — 20 s")
         await terminal.type("/quit")
         # The demo lets the chat settle first, up to 10 s: a workout keeps it busy that long.
@@ -90,10 +95,14 @@ async def test_a_person_chats_screens_and_starts_a_workout_in_the_terminal(
 
 
 async def test_the_console_command_runs_the_demo(tmp_path: Path) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "demo",
         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(Path.cwd()),
-             "HOME": str(tmp_path), "LANG": "ru_RU.UTF-8", "USER": "olga"},
+             "HOME": str(tmp_path), "LANG": "ru_RU.UTF-8", "USER": "olga",
+             "TMPDIR": str(temporary), "BACKCOACH_VOICE_CACHE": str(VOICE_CACHE),
+             "BACKCOACH_PICTURE_CACHE": str(PICTURE_CACHE)},
         cwd=tmp_path, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -102,3 +111,5 @@ async def test_the_console_command_runs_the_demo(tmp_path: Path) -> None:
     shown = output.decode()
     assert "Привет, Olga!" in shown
     assert "Traceback" not in errors.decode()
+    # Nothing was saved, so no folder for files was made; the chat's own is gone too.
+    assert list(temporary.iterdir()) == []
