@@ -136,6 +136,7 @@ class Report:
     unsure: int = 0
     skipped_late: int = 0
     skipped_not_allowed: int = 0
+    skipped_done: int = 0  # workout reminders on a day whose workout is done
     paused: int = 0  # reminders switched off because their chat blocked the bot
     put_back: int = 0
     failed: int = 0
@@ -260,6 +261,7 @@ class Dispatcher:
     def _count_skips(self, claim: Claim, report: Report) -> None:
         report.skipped_late += claim.skipped_late
         report.skipped_not_allowed += claim.skipped_not_allowed
+        report.skipped_done += claim.skipped_done
 
     async def _send(self, item: Claimed, outcomes: list[tuple[Claimed, Result]]) -> None:
         try:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import desk_breaks, screening, timing
 from bot.chats import ensure_chat
 from bot.models import Chat, Reminder, ScreeningResult
+from bot.reminder_day import Asked, DaySoFar, days_so_far
 from bot.screening import Outcome
 from bot.timing import LocalTime
 
@@ -287,6 +288,8 @@ class Claimed:
     # An exercise reminder for a chat without a current clear screen: instead of the exercise,
     # it says (once) that the safety questions come first.
     screen_first: bool = False
+    # What the chat walked on the reminder's local day (a walk's wording counts on it).
+    walked_km: float = 0.0
 
 
 @dataclass
@@ -296,6 +299,8 @@ class Claim:
     # (an exercise reminder whose note about the safety questions has already gone included).
     skipped_late: int = 0
     skipped_not_allowed: int = 0
+    # Workout reminders on a day whose workout is done (bot.reminder_day): not sent.
+    skipped_done: int = 0
     # Due rows read, whether this claim or a concurrent one got them: none means nothing is due.
     seen: int = 0
 
@@ -345,10 +350,15 @@ async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> 
         rows = [row for row in rows if row.id in moves]
         mine = await _move(session, rows, moves) if rows else set()
         results = await _latest_results(session, {row.chat_id for row in rows})
+        days = await days_so_far(session, [
+            Asked(row.chat_id, row.time_zone or "UTC", row.next_due_at) for row in rows
+            if row.id in mine and row.kind in (Kind.WALK, Kind.WORKOUT)])
         for row in rows:
             if row.id not in mine:
                 continue  # changed or claimed by someone else meanwhile
             kind, result = Kind(row.kind), results.get(row.chat_id)
+            day = days.get((row.chat_id, timing.local_date(row.next_due_at,
+                                                           row.time_zone or "UTC")), DaySoFar())
             outcome = result.outcome if result else None
             screen_first = kind in EXERCISE_KINDS and not screening.is_current(result, now)
             if kind not in allowed_kinds(outcome) or (screen_first and not screen_note_due(
@@ -358,10 +368,12 @@ async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> 
             elif not timing.catch_up(row.next_due_at, now,
                                      grace=late_grace(kind, row.every_minutes)):
                 claim.skipped_late += 1
+            elif kind is Kind.WORKOUT and not screen_first and day.worked_out:
+                claim.skipped_done += 1
             else:
                 claim.to_send.append(Claimed(row.id, row.chat_id, kind, row.next_due_at,
                                              moves[row.id], row.language, row.every_minutes,
-                                             outcome, screen_first))
+                                             outcome, screen_first, day.walked_km))
     return claim
 
 

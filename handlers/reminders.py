@@ -33,6 +33,7 @@ from bot.dispatch import Composed
 from bot.pictures import PictureLibrary
 from bot.reminders import Claimed, Kind
 from bot.screening import Outcome
+from bot.walking import GoalStatus, goal_status, km_text
 from handlers import desk_breaks, timezone
 from handlers.common import language_of, text
 from handlers.remind_steps import (
@@ -343,8 +344,14 @@ def reminder_composer(content: Content, pictures: PictureLibrary | None = None
             first = InlineKeyboardButton(content.text("reminders.message.done_button", language),
                                          callback_data=f"walk:done:{item.reminder_id}")
         elif item.kind is Kind.WALK:
-            body = content.text("reminders.message.walk", language,
-                                goal=str(content.walking_goal_km))
+            goal, walked = content.walking_goal_km, item.walked_km
+            status = goal_status(walked, goal)
+            if status in (GoalStatus.REACHED, GoalStatus.BEYOND):
+                return walk_goal_met(content, language, item)  # a well done, not a nudge
+            body = content.text(
+                "reminders.message.walk" if status is GoalStatus.NONE
+                else "reminders.message.walk_so_far", language, goal=str(goal),
+                walked=km_text(walked), left=km_text(goal.low - walked))
             first = InlineKeyboardButton(content.text("reminders.message.done_button", language),
                                          callback_data=f"walk:done:{item.reminder_id}")
         else:
@@ -354,6 +361,12 @@ def reminder_composer(content: Content, pictures: PictureLibrary | None = None
                 callback_data=START_WORKOUT)
         return Composed(body, InlineKeyboardMarkup([[first, later]]))
     return compose
+
+
+def walk_goal_met(content: Content, language: str, item: Claimed) -> Composed:
+    return Composed(content.text("reminders.message.walk_goal_met", language,
+                                 walked=km_text(item.walked_km),
+                                 goal=str(content.walking_goal_km)))
 
 
 def screen_first(content: Content, language: str, item: Claimed) -> Composed:
