@@ -158,6 +158,8 @@ _EXERCISE_OPTIONAL_TEXTS = {"note": _SINGLE}
 _QUESTION_TEXTS = {"question": _SINGLE, "reason": _SINGLE}
 _TIP_TEXTS = {"title": _SINGLE, "body": _SINGLE}
 
+_NUMBER_WORDS = "typed.words.numbers"
+
 # Screening outcomes the bot always needs, whatever the questions are.
 _FIXED_TEXTS = {
     "screening.intro": _SINGLE,
@@ -169,6 +171,9 @@ _FIXED_TEXTS = {
     "screening.recheck.cleared": _SINGLE,
     "screening.recheck.blocked": _TextSpec(str, frozenset({"reasons"})),
     "screening.rescreen.prompt": _SINGLE,
+    # The words that stand for buttons (bot.typed_words).
+    **{f"typed.words.{action}": _LIST
+       for action in ("pause", "resume", "skip", "stop", "start", "yes", "no", "numbers")},
 }
 
 
@@ -231,6 +236,12 @@ def check_texts(
                     )
                 continue
             _check_text_against_spec(directory, lang, key, value, spec, problems)
+
+    for lang, texts in texts_by_language.items():
+        numbers = texts.get(_NUMBER_WORDS)
+        if isinstance(numbers, tuple) and len(numbers) != len(range(11)):
+            problems.add(_locale_file_label(directory, lang, _NUMBER_WORDS),
+                         _field_in_file(_NUMBER_WORDS), "expected the words for 0 to 10")
 
     reference = texts_by_language[REFERENCE_LANGUAGE]
     for lang, texts in texts_by_language.items():

@@ -20,6 +20,7 @@ from bot.app import SERVICES_KEY, Services
 from handlers import (
     common,
     desk_breaks,
+    exercises,
     guards,
     language,
     menu,
@@ -30,6 +31,7 @@ from handlers import (
     screening,
     settings,
     tips,
+    typed,
     walking,
     workout,
     workout_restart,
@@ -65,6 +67,8 @@ def register(application: Application) -> None:
     # /workout begins with the quick safety check, so it enters through the screen's conversation,
     # and the check hands its decision back to the workout.
     application.bot_data[screening.AFTER_QUICK_CHECK_KEY] = workout.after_quick_check
+    # "yes" or "no" that is no answer to a screen goes where all other text goes.
+    application.bot_data[screening.OTHER_TEXT_KEY] = typed.on_text
     application.add_handler(screening.build_conversation(
         services.content, services.conversation_timeout, also_starting_with=[
             CommandHandler("workout", workout.workout_command, filters=private),
@@ -79,6 +83,7 @@ def register(application: Application) -> None:
         ("export", privacy.export_command),
         ("forget", privacy.forget_command),
         ("tips", tips.tips_command),
+        ("exercises", exercises.exercises_command),
         ("language", language.language_command),
         ("settings", settings.settings_command),
         ("reminders", reminder_list.list_command),
@@ -88,11 +93,12 @@ def register(application: Application) -> None:
     for callback, pattern in (
         (workout.on_control, workout.CONTROL_PATTERN),
         (workout.on_feeling, workout.FEELING_PATTERN),
-        (walking.on_undo_button, walking.UNDO_PATTERN),
+        (walking.on_button, walking.BUTTON_PATTERN),
         (privacy.on_forget_answer, privacy.CONFIRM_PATTERN),
         (language.on_choice, language.CHOICE_PATTERN),
         (settings.on_button, settings.BUTTON_PATTERN),
         (tips.on_tip_button, r"^tips:"),
+        (exercises.on_button, exercises.PREFIX_PATTERN),
         (reminder_list.on_list_button, reminder_list.LIST_PATTERN),
         (reminders.on_later, reminders.LATER_PATTERN),
         (reminders.on_walk_done, reminders.WALK_DONE_PATTERN),
@@ -106,12 +112,9 @@ def register(application: Application) -> None:
     # Last: whatever nothing above claimed.
     application.add_handler(CallbackQueryHandler(common.stale_button))
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
-    application.add_handler(MessageHandler(
-        private & filters.Regex(workout.TYPED_FEELING) & ~filters.COMMAND,
-        workout.on_typed_feeling,
-    ))
-    # In a group, people talk to each other: only commands are for the bot.
-    application.add_handler(MessageHandler(private & filters.TEXT, common.free_text))
+    # Words typed for buttons ("pause", "seven", "yes"), or the open question asked again
+    # (handlers/typed.py). In a group, people talk to each other: only commands are for the bot.
+    application.add_handler(MessageHandler(private & filters.TEXT, typed.on_text))
     application.add_error_handler(common.on_error)
     application.post_init = on_startup
 
@@ -119,5 +122,15 @@ def register(application: Application) -> None:
 async def on_startup(application: Application) -> None:
     """Runs once the bot is connected, before the first update is handled."""
     await menu.announce_commands(application)
+    draw_pictures_ahead(application)
     await workout_restart.resume_interrupted(application)
     await reminders.start_dispatcher(application)
+
+
+def draw_pictures_ahead(application: Application) -> None:
+    """The exercises' pictures, drawn in the background where they are not on disk yet: the
+    workout's in its order first, so a fresh install's first card waits for none, and a
+    desk break has its stretch's picture from its first reminder."""
+    svc: Services = application.bot_data[SERVICES_KEY]
+    if svc.pictures is not None:
+        svc.pictures.prepare(svc.content.exercises)

@@ -12,10 +12,11 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from handlers.common import text
 
 # Commands that read or change one person's health answers, log or reminders: in a group, any
-# member could see or erase them, so these work in a private chat only.
+# member could see or erase them, so these work in a private chat only. /exercises opens by one
+# person's safety screen, which a group does not have.
 PRIVATE_ONLY = (
-    "screen", "workout", "remind", "reminders", "timezone", "walk", "progress", "export",
-    "forget", "settings",
+    "screen", "workout", "exercises", "remind", "reminders", "timezone", "walk", "progress",
+    "export", "forget", "settings",
 )
 
 

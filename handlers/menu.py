@@ -15,8 +15,8 @@ logger = logging.getLogger(__name__)
 
 # In menu order; each has a "ui.commands.<name>" description in content/.
 MENU_COMMANDS = (
-    "start", "workout", "walk", "screen", "progress", "remind", "reminders", "timezone", "tips",
-    "export", "forget", "language", "settings", "cancel", "help",
+    "start", "workout", "exercises", "walk", "screen", "progress", "remind", "reminders",
+    "timezone", "tips", "export", "forget", "language", "settings", "cancel", "help",
 )
 
 

@@ -42,7 +42,10 @@ WORKOUT_BEGIN = "wo:begin"  # handled by handlers.workout
 # What follows a quick check that the workout began with: the workout's next step, set where the
 # handlers are registered, since the workout is built on the screen and not the other way round.
 AFTER_QUICK_CHECK_KEY = "after_quick_check"
+# What handles text that turns out not to be an answer to the screen (handlers/typed.py).
+OTHER_TEXT_KEY = "other_text"
 AfterQuickCheck = Callable[[Update, ContextTypes.DEFAULT_TYPE, Decision], Awaitable[None]]
+OtherText = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 # chat_data: the question on screen with live buttons, so that a typed answer can close it.
 OPEN_QUESTION_KEY = "screen_open_question"
 
@@ -72,7 +75,7 @@ def build_conversation(
             *also_starting_with,
             # After a restart the conversation is forgotten but the draft is not.
             CallbackQueryHandler(on_button, pattern=ANSWER_PATTERN),
-            MessageHandler(private & filters.Regex(yes_no_pattern(content)), on_typed),
+            MessageHandler(private & filters.Regex(yes_no_pattern(content)), on_typed_outside),
         ],
         states={
             ASKING: [
@@ -171,6 +174,18 @@ async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | 
         return ConversationHandler.END
     await close_open_question(update, context, outcome.nonce, ANSWERED[choice])
     return await show_progress(update, context, outcome)
+
+
+async def on_typed_outside(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """"yes" or "no" typed with no screen under way in this process: an answer to a screen
+    whose draft outlived a restart, or else to another question (``OTHER_TEXT_KEY``)."""
+    async with services(context).sessions() as session:
+        draft = await screening.load_draft(session, update.effective_chat.id)
+    if draft is None:
+        other_text: OtherText = context.bot_data[OTHER_TEXT_KEY]
+        await other_text(update, context)
+        return ConversationHandler.END
+    return await on_typed(update, context)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

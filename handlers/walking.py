@@ -1,10 +1,13 @@
-"""/walk: log today's walk, correct or undo the last one, and ask for the distance.
+"""/walk: log today's (or yesterday's) walk, correct or undo the last one, ask for the distance.
 
 ``/walk`` without a distance (and "Done" on a walking reminder) calls :func:`ask_distance`,
 which waits for the person's next message. The wait is a mark in ``chat_data`` rather than a
 ConversationHandler state, so that any handler can start it; :func:`on_any_update` runs ahead
 of the other handlers, reads the answer, and forgets the question as soon as the person does
 something else (a command, another button).
+
+A bare number too big for kilometres ("/walk 60") is not refused but asked about: "did you
+mean 60 minutes?", with a button that logs them (:func:`ask_minutes`, :func:`on_minutes`).
 """
 
 from __future__ import annotations
@@ -16,16 +19,19 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot import walking
 from bot.app import services
 from bot.models import WalkLog
-from bot.walking import Walk, WalkInputError
+from bot.walking import Entry, Walk, WalkInputError
 from handlers.common import language_of, text
 
-UNDO_PATTERN = re.compile(r"^walk:undo:(\d{1,12})$")
+# Every walk button; each kind is read by its own pattern below.
+BUTTON_PATTERN = re.compile(r"^walk:(?:undo|minutes):")
+UNDO_DATA = re.compile(r"^walk:undo:(\d{1,12})$")
+MINUTES_DATA = re.compile(r"^walk:minutes:(\d{1,4}):(\d{4}-\d{2}-\d{2})$")  # minutes, day
 PROMPT_KEY = "walk_prompt"  # chat_data: the open question for the distance, a Prompt
 # What a person typed is quoted back in error messages; a pasted paragraph is cut short.
 _QUOTE_LIMIT = 40
@@ -41,7 +47,8 @@ class Prompt:
 
 
 async def walk_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/walk 5.2 · /walk 40 min · /walk undo · /walk fix 4.8 · /walk (asks the distance)."""
+    """/walk 5.2 · /walk 40 min · /walk 5 yesterday · /walk undo · /walk fix 4.8 · /walk (asks
+    the distance)."""
     args = context.args or []
     content, lang = services(context).content, language_of(update, context)
     if not args:
@@ -88,7 +95,7 @@ async def on_any_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = update.callback_query
     if message is None and query is None:
         return  # an edit, a status change: nothing the person asked for
-    if query is not None and UNDO_PATTERN.match(query.data or ""):
+    if query is not None and UNDO_DATA.match(query.data or ""):
         return  # undoing an earlier walk does not end the question
     # Anything else the person does (a command, another button) moves on from the question.
     data.pop(PROMPT_KEY, None)
@@ -100,49 +107,147 @@ async def on_any_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def log_typed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str, *, retry: bool = False
 ) -> bool:
-    """Log what was typed as a walk for today; False after explaining what is wrong."""
-    walk = await read_walk(update, context, typed, retry=retry)
-    if walk is None:
+    """Log what was typed as a walk for today or yesterday; False after explaining what is
+    wrong, or asking whether a big bare number was minutes."""
+    content, lang = services(context).content, language_of(update, context)
+    try:
+        entry = walking.parse_entry(typed, walking.walk_words(content, lang))
+    except WalkInputError as error:
+        if error.code == "too_far" and error.minutes is not None:
+            await ask_minutes(update, context, error.minutes, error.days_ago)
+        else:
+            await explain(update, context, error, typed, retry=retry)
         return False
-    svc, chat_id = services(context), update.effective_chat.id
+    await log_walk(update, context, entry)
+    return True
+
+
+async def log_walk(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, entry: Entry, day: date | None = None
+) -> None:
+    """Log the walk on ``day``, or ``entry.days_ago`` days before the chat's today, and say so
+    with the day's total and a button to undo it."""
+    svc, chat_id, walk = services(context), update.effective_chat.id, entry.walk
     now = svc.clock()
     async with svc.sessions.begin() as session:
-        row = await walking.add_walk(session, chat_id, walk, now)
-        total = await walking.day_total(session, chat_id, row.local_date)
-        walk_id, day = row.id, row.local_date
-    lines = [logged_text(update, context, walk)]
+        today = await walking.today(session, chat_id, now)
+        day = day or walking.days_before(today, entry.days_ago)
+        row = await walking.add_walk(session, chat_id, walk, now, day=day)
+        total = await walking.day_total(session, chat_id, day)
+        walk_id = row.id
+    lines = [logged_text(update, context, walk, day, today)]
     if walk.minutes is None and walk.km > walking.MINUTES_HINT_ABOVE_KM:
         typed_number = walking.km_text(walk.km)
         lines.append(text(update, context, "walking.logged.minutes_hint", typed=typed_number))
-    lines.append(total_text(update, context, total, day, day))
+    lines.append(total_text(update, context, total, day, today))
     undo = InlineKeyboardButton(
         text(update, context, "walking.logged.undo_button"), callback_data=f"walk:undo:{walk_id}"
     )
     await send(update, context, "\n\n".join(lines), InlineKeyboardMarkup([[undo]]))
-    return True
 
 
 async def read_walk(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str, *, retry: bool = False
+    update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str
 ) -> Walk | None:
+    """A walk without a day (what /walk fix takes); None after explaining what is wrong."""
     content, lang = services(context).content, language_of(update, context)
     try:
         return walking.parse_walk(typed, walking.unit_words(content, lang))
     except WalkInputError as error:
-        quoted = typed.strip()
-        if len(quoted) > _QUOTE_LIMIT:
-            quoted = quoted[:_QUOTE_LIMIT] + "…"
-        reply = text(
-            update, context, f"walking.errors.{error.code}", typed=quoted,
-            max_km=walking.km_text(walking.MAX_KM), max_minutes=walking.MAX_MINUTES,
-        )
-        if retry:
-            reply += "\n" + text(update, context, "walking.errors.retry")
-        await send(update, context, reply)
+        await explain(update, context, error, typed)
         return None
 
 
+async def explain(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, error: WalkInputError, typed: str,
+    *, retry: bool = False,
+) -> None:
+    quoted = typed.strip()
+    if len(quoted) > _QUOTE_LIMIT:
+        quoted = quoted[:_QUOTE_LIMIT] + "…"
+    reply = text(
+        update, context, f"walking.errors.{error.code}", typed=quoted,
+        max_km=walking.km_text(walking.MAX_KM), max_minutes=walking.MAX_MINUTES,
+    )
+    if retry:
+        reply += "\n" + text(update, context, "walking.errors.retry")
+    await send(update, context, reply)
+
+
+# --- "did you mean minutes?" ------------------------------------------------------------------
+
+
+async def ask_minutes(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, minutes: int, days_ago: int
+) -> None:
+    """Ask whether a bare number too big for kilometres was minutes; log nothing yet.
+
+    The button carries the day the walk was meant for, so pressing it after midnight still
+    logs it on that day."""
+    svc, chat_id = services(context), update.effective_chat.id
+    async with svc.sessions() as session:
+        day = walking.days_before(await walking.today(session, chat_id, svc.clock()), days_ago)
+    walk = walking.minutes_walk(minutes)
+    question = text(
+        update, context, "walking.minutes.question_yesterday" if days_ago else
+        "walking.minutes.question", typed=minutes, km=walking.km_text(walk.km),
+        pace=walking.km_text(walking.PACE_KMH), date=day.isoformat(),
+    )
+    button = InlineKeyboardButton(
+        text(update, context, "walking.minutes.button", minutes=minutes),
+        callback_data=f"walk:minutes:{minutes}:{day.isoformat()}",
+    )
+    await send(update, context, question, InlineKeyboardMarkup([[button]]))
+
+
+async def on_minutes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The button under :func:`ask_minutes`: logs the minutes on their day, once."""
+    query = update.callback_query
+    svc, chat_id = services(context), update.effective_chat.id
+    entry, day = minutes_in(query.data or "")
+    if entry is not None and day is not None:
+        async with svc.sessions() as session:
+            today = await walking.today(session, chat_id, svc.clock())
+        if not walking.loggable(day, today):
+            entry = None
+    if entry is None or day is None:  # from days ago, or forged
+        await query.answer(text(update, context, "walking.minutes.stale"))
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(reply_markup=None)
+        return
+    try:
+        # Taking the button away first is what makes a double tap log one walk: the second
+        # press finds nothing to take away.
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        if "not modified" in error.message.lower():
+            await query.answer(text(update, context, "walking.minutes.answered"))
+            return
+        # Any other failure (the question deleted, say) still leaves a walk to log.
+    await query.answer()
+    await log_walk(update, context, entry, day)
+
+
+def minutes_in(data: str) -> tuple[Entry | None, date | None]:
+    """The walk and day a minutes button carries; Nones for anything else."""
+    match = MINUTES_DATA.match(data)
+    if match is None:
+        return None, None
+    try:
+        return Entry(walking.minutes_walk(int(match.group(1)))), date.fromisoformat(match[2])
+    except (WalkInputError, ValueError):
+        return None, None
+
+
 # --- correcting -------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any walk button (BUTTON_PATTERN): undo a walk, or log the minutes asked about."""
+    if (update.callback_query.data or "").startswith("walk:undo:"):
+        await on_undo(update, context)
+    else:
+        await on_minutes(update, context)
 
 
 async def undo_last(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -156,10 +261,10 @@ async def undo_last(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(update, context, reply)
 
 
-async def on_undo_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """"Undo" under a logged walk: removes that walk, whenever it is pressed."""
     query = update.callback_query
-    match = UNDO_PATTERN.match(query.data or "")
+    match = UNDO_DATA.match(query.data or "")
     svc, chat_id = services(context), update.effective_chat.id
     async with svc.sessions.begin() as session:
         row = await walking.own_walk(session, chat_id, int(match.group(1))) if match else None
@@ -216,13 +321,19 @@ async def fix_last(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: st
 # --- wording ----------------------------------------------------------------------------------
 
 
-def logged_text(update: Update, context: ContextTypes.DEFAULT_TYPE, walk: Walk) -> str:
+def logged_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, walk: Walk, day: date, today: date
+) -> str:
+    """What was logged; a walk for yesterday says so, with its date (it is the only other
+    day a walk can be logged on)."""
+    suffix = "" if day == today else "_yesterday"
     if walk.minutes is None:
-        return text(update, context, "walking.logged.km", km=walking.km_text(walk.km))
+        return text(update, context, f"walking.logged.km{suffix}", km=walking.km_text(walk.km),
+                    date=day.isoformat())
     return text(
-        update, context, "walking.logged.minutes", minutes=walk.minutes,
+        update, context, f"walking.logged.minutes{suffix}", minutes=walk.minutes,
         km=walking.km_text(walk.km), pace=walking.km_text(walking.PACE_KMH),
-        per_km=walking.minutes_per_km(),
+        per_km=walking.minutes_per_km(), date=day.isoformat(),
     )
 
 
@@ -231,7 +342,8 @@ def total_text(
 ) -> str:
     """The day's total against the goal; today's in words of progress, others as a number."""
     if day != today:
-        return text(update, context, "walking.total.other_day", date=day.isoformat(),
+        which = "yesterday" if day == walking.days_before(today, 1) else "other_day"
+        return text(update, context, f"walking.total.{which}", date=day.isoformat(),
                     total=walking.km_text(total))
     goal = services(context).content.walking_goal_km
     status = walking.goal_status(total, goal)

@@ -27,12 +27,13 @@ from bot.live_workout import (
 from bot.screening import Decision, Purpose
 from bot.workout import Status, Transition
 from bot.workout_text import overview
-from handlers.common import free_text, language_of, text
+from handlers.common import language_of, text
 from handlers.screening import reasons_text, screen_button, start_check
 from handlers.workout_live import (
     carry_out,
     control_button,
     edit,
+    edit_markup,
     feeling_keyboard,
     live_workouts,
     pick_up,
@@ -55,7 +56,6 @@ CONTROL_PATTERN = re.compile(
     r"(go|harder|easier|start|skip|stop|pause|resume|settled|sore|end|keep|carry|anew)$"
 )
 FEELING_PATTERN = re.compile(r"^wo:(\d{1,12}):f([ba]):(\d{1,2}|s)$")
-TYPED_FEELING = re.compile(r"^\s*\d{1,2}\s*$")
 BEGIN = "wo:begin"
 
 
@@ -190,16 +190,6 @@ async def on_feeling(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await note_feeling(context, live, value)
 
 
-async def on_typed_feeling(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A rating typed instead of pressed; any other number is not for the workout."""
-    live = live_workouts(context.application).get(update.effective_chat.id)
-    value = int(update.effective_message.text.strip())
-    if live is None or live.stage not in FEELING_QUESTION or value not in workouts.FEELING_SCALE:
-        await free_text(update, context)
-        return
-    await note_feeling(context, live, value)
-
-
 async def note_feeling(
     context: ContextTypes.DEFAULT_TYPE, live: LiveWorkout, value: int | None
 ) -> None:
@@ -324,13 +314,7 @@ async def on_overview_button(
         return
     await query.answer()
     if action == "go":
-        live.stage = EXERCISING
-        await edit(context, live.chat_id, live.control_message_id, query.message.text, None)
-        if live.voice:
-            prepare_session(context.application, live)
-        await carry_out(context.application, live,
-                        partial(present_step, context.application, live))
-        await start_by_itself(context.application, live)
+        await lets_go(context.application, live)
         return
     harder = action == "harder"
     live.run = workouts.new_run(svc.content, harder=harder,
@@ -341,6 +325,16 @@ async def on_overview_button(
     await edit(context, live.chat_id, live.control_message_id,
                overview(svc.content, live.lang, live.run, voice=live.voice),
                overview_keyboard(svc, live))
+
+
+async def lets_go(application: Application, live: LiveWorkout) -> None:
+    """"Let's go" on the overview, pressed or typed: the first exercise."""
+    live.stage = EXERCISING
+    await edit_markup(application, live.chat_id, live.control_message_id, None)
+    if live.voice:
+        prepare_session(application, live)
+    await carry_out(application, live, partial(present_step, application, live))
+    await start_by_itself(application, live)
 
 
 async def owned_live_workout(

@@ -48,16 +48,24 @@ async def on_stop_button(update: Update, context: ContextTypes.DEFAULT_TYPE, liv
         await query.answer(say(svc, live, "workout.answers.already_answered"))
         return
     await query.answer()
+    await answer_stop_question(context.application, live, end=action == "end")
+
+
+async def answer_stop_question(application: Application, live: LiveWorkout, *, end: bool
+                               ) -> None:
+    """"End the workout?" answered, by its buttons or in words."""
+    svc: Services = application.bot_data[SERVICES_KEY]
     question_id, live.question_message_id = live.question_message_id, None
-    if action == "end":
-        await edit(context, live.chat_id, question_id, say(svc, live, "workout.stop.question"),
-                   None)
+    if end:
+        await edit(application, live.chat_id, question_id,
+                   say(svc, live, "workout.stop.question"), None)
         transition = live.run.stop()
         if transition.applied:
-            await show(context.application, live, transition)
+            await show(application, live, transition)
         return
-    await edit(context, live.chat_id, question_id, say(svc, live, "workout.stop.kept"), None)
-    await go_on_after_asking(context.application, live)
+    await edit(application, live.chat_id, question_id, say(svc, live, "workout.stop.kept"),
+               None)
+    await go_on_after_asking(application, live)
 
 
 async def ask_to_stop(application: Application, live: LiveWorkout) -> None:

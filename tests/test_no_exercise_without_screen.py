@@ -3,11 +3,12 @@
 For every screen state that rules exercise out (never screened, a clear screen that has run
 out, an urgent warning sign, "see a doctor", therapeutic exercise instead), the test drives
 every way in: /workout, the "Start workout" callback (forged on a message the bot never sent,
-and stale on a workout reminder sent while the chat was still cleared), a workout reminder and
-a desk break falling due, and a restart in the middle of a workout after the screen changed.
-Then it reads everything the bot sent to the chat: no exercise's
-name, purpose, steps or note (in any language), no picture, no workout begun, and no "Start
-workout" button.
+and stale on a workout reminder sent while the chat was still cleared), /exercises and its
+buttons (forged, and stale on a list shown while the chat was still cleared), a workout
+reminder and a desk break falling due, and a restart in the middle of a workout after the
+screen changed. Then it reads everything the bot sent to the chat: no exercise's
+name, purpose, steps or note (in any language), no picture or animation, no workout begun, and
+no "Start workout" button.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ GATE_KEYS = {
     Outcome.URGENT.value: "screening.outcome.urgent",
     Outcome.SEE_DOCTOR.value: "workout.gate.blocked",
     Outcome.THERAPEUTIC.value: "workout.gate.blocked",
+}
+# And /exercises, with its buttons.
+EXERCISES_GATE_KEYS = {
+    "never_screened": "ui.library.gate.never_screened",
+    "expired": "ui.library.gate.screen_expired",
+    Outcome.URGENT.value: "screening.outcome.urgent",
+    Outcome.SEE_DOCTOR.value: "ui.library.gate.blocked",
+    Outcome.THERAPEUTIC.value: "ui.library.gate.blocked",
 }
 
 
@@ -89,8 +98,8 @@ async def put_in_state(bot: RunningBot, chat_id: int, state: str) -> None:
     await screened(bot, chat_id, Outcome(state))
 
 
-def gate_reply(state: str) -> str:
-    return CONTENT.text(GATE_KEYS[state]).splitlines()[0]
+def gate_reply(state: str, keys: dict[str, str] = GATE_KEYS) -> str:
+    return CONTENT.text(keys[state]).splitlines()[0]
 
 
 def assert_no_exercise(api: FakeBotAPI, user: FakeUser, events: list[BotEvent]) -> None:
@@ -98,7 +107,7 @@ def assert_no_exercise(api: FakeBotAPI, user: FakeUser, events: list[BotEvent]) 
         leaked = [piece for piece in EXERCISE_TEXTS if piece in (event.text or "")]
         assert not leaked, f"exercise text {leaked[0]!r} reached the chat; {user.log()}"
         assert not START_WORKOUT & set(event.buttons), f"a Start workout button: {event}"
-        assert event.kind != "photo", f"a picture: {event}"
+        assert event.kind not in ("photo", "animation"), f"a picture: {event}"
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -114,6 +123,13 @@ async def test_no_command_button_or_reminder_leads_to_exercise(
     await user.expect(gate_reply(state))
     await user.press_data(424242, "wo:begin")  # a message the bot never sent
     await user.expect(gate_reply(state))
+    await user.send("/exercises")
+    await user.expect(gate_reply(state, EXERCISES_GATE_KEYS))
+    for exercise_id in CONTENT.exercises:  # forged, on a message the bot never sent
+        await user.press_data(424242, f"ex:show:{exercise_id}")
+        await user.expect(gate_reply(state, EXERCISES_GATE_KEYS))
+    await user.press_data(424242, "ex:list")
+    await user.expect(gate_reply(state, EXERCISES_GATE_KEYS))
 
     clock.set("2026-03-27T11:30:00+00:00")  # a desk break
     first = await drain(bot)
@@ -130,8 +146,8 @@ async def test_no_command_button_or_reminder_leads_to_exercise(
     else:
         assert (first.sent, second.sent) == (0, 0)
     assert_no_exercise(api, user, user.history)
-    assert not [call for call in api.calls_to("sendPhoto")
-                if call.params.get("chat_id") == user.id]
+    assert not [call for method in ("sendPhoto", "sendAnimation")
+                for call in api.calls_to(method) if call.params.get("chat_id") == user.id]
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -155,6 +171,31 @@ async def test_a_start_button_from_before_leads_to_no_exercise(
     history = user.history
     # The old reminder itself has the button; nothing after it may.
     assert_no_exercise(api, user, history[history.index(reminder) + 1:])
+
+
+@pytest.mark.parametrize("state", STATES)
+async def test_an_exercises_list_from_before_leads_to_no_exercise(
+    api: FakeBotAPI, bot: RunningBot, state: str
+) -> None:
+    user = api.user(7250 + STATES.index(state))
+    await put_in_state(bot, user.id, Outcome.CLEARED.value)
+    await user.send("/exercises")  # cleared then: the list, and one exercise opened from it
+    listed = await user.expect("Here are the exercises")
+    crunch = CONTENT.text("exercises.crunch.name")
+    await user.press(crunch, message_id=listed.message_id)
+    shown = await user.expect(crunch, kind="animation")
+
+    await put_in_state(bot, user.id, state)
+    for exercise_id in CONTENT.exercises:
+        await user.press(CONTENT.text(f"exercises.{exercise_id}.name"),
+                         message_id=listed.message_id)
+        await user.expect(gate_reply(state, EXERCISES_GATE_KEYS))
+    await user.press("All exercises", message_id=shown.message_id)
+    await user.expect(gate_reply(state, EXERCISES_GATE_KEYS))
+    await user.send("/help")  # answered after everything the presses made the bot send
+    await user.expect("Here is what I can do")
+    history = user.history
+    assert_no_exercise(api, user, history[history.index(shown) + 1:])
 
 
 async def test_after_an_urgent_result_tips_and_workout_repeat_the_urgent_advice(
@@ -184,7 +225,8 @@ async def test_after_a_restart_no_exercise_is_offered_against_a_newer_screen(
     await user.press("2")
     await user.expect("Today's workout")
     await user.press("Let's go")
-    await user.expect(CONTENT.text("exercises.hamstring_stretch.name"), kind="message")
+    # The card: under its picture, or alone if the picture could not be drawn.
+    await user.expect(CONTENT.text("exercises.hamstring_stretch.name"))
     await put_in_state(timed_bot, user.id, state)  # answered again, or run out, meanwhile
     before_restart = len(user.history)
     await timed_bot.restart()

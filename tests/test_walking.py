@@ -50,6 +50,11 @@ async def log(user: FakeUser, typed: str, expect: str) -> str:
     return reply.text or ""
 
 
+async def read(user: FakeUser, expect: str) -> str:
+    """The bot's next message containing ``expect``, after a button rather than a message."""
+    return (await user.expect(expect, kind="message")).text or ""
+
+
 async def test_a_walk_is_logged_with_todays_total(api: FakeBotAPI, walk_bot: RunningBot) -> None:
     user = api.user(5001)
     reply = await log(user, "/walk 5.2", "Logged: a 5.2 km walk")
@@ -234,3 +239,163 @@ async def test_fix_corrects_the_last_walk(
     reply = await log(user, "/walk fix 6", "Corrected: the walk of 2026-06-10 is now 6 km")
     assert "2026-06-10: 6 km in all." in reply
     assert await walks(walk_bot, 5015) == [(date(2026, 6, 10), 6.0, None)]
+
+
+# --- "did you mean minutes?" -------------------------------------------------------------------
+
+
+async def test_a_bare_number_too_big_for_km_asks_about_minutes(
+    api: FakeBotAPI, walk_bot: RunningBot
+) -> None:
+    user = api.user(5016)
+    question = await log(user, "/walk 60", "60 km is more than one walk — did you mean 60 minutes?")
+    assert "about 5 km at an easy 5 km/h" in question
+    assert user.buttons() == ["🚶 Log 60 min"]
+    assert await walks(walk_bot, 5016) == []  # nothing until the person says so
+    asked = max(user.messages)
+    # A double tap: both presses reach the bot before it answers either.
+    await user.press_data(asked, f"walk:minutes:60:{date(2026, 6, 10)}")
+    await user.press_data(asked, f"walk:minutes:60:{date(2026, 6, 10)}")
+    edit = await user.expect(kind="edit")
+    assert edit.message_id == asked and edit.buttons == [] and edit.text == question
+    reply = await user.expect("Logged: 60 min of walking, about 5 km", kind="message")
+    assert "Today: 5 km of your 6–8 km goal, 1 km to go." in (reply.text or "")
+    assert reply.buttons == ["↩️ Undo"]
+    answer = await user.expect("already logged", kind="callback_answer")
+    assert answer.text == "That walk is already logged."
+    assert await walks(walk_bot, 5016) == [(date(2026, 6, 10), 5.0, 60)]
+    # Kilometres said outright, or past the minutes limit, are still refused.
+    await log(user, "/walk 60 km", "60 km is more than I can log for one walk (up to 50 km)")
+    await log(user, "/walk 700", "700 is more than I can log for one walk (up to 50 km)")
+    await user.expect_nothing()
+
+
+async def test_minutes_asked_about_in_russian_and_for_yesterday(
+    api: FakeBotAPI, walk_bot: RunningBot
+) -> None:
+    user = api.user(5017, language_code="ru")
+    question = await log(user, "/walk 90", "90 км за одну прогулку — это слишком много.")
+    assert "Может быть, вы имели в виду 90 мин?" in question
+    await user.press("Записать 90 мин")
+    reply = await read(user, "Записано: 90 мин ходьбы, примерно 7.5 км")
+    assert "Сегодня: 7.5 км. Цель 6–8 км достигнута!" in reply
+    question = await log(user, "/walk вчера 60", "Может быть, вчера (2026-06-09) вы гуляли 60 мин?")
+    await user.press("Записать 60 мин")
+    reply = await read(user, "Записано за вчера, 2026-06-09: 60 мин ходьбы, примерно 5 км")
+    assert "Вчера, 2026-06-09: всего 5 км." in reply
+    assert await walks(walk_bot, 5017) == [
+        (date(2026, 6, 10), 7.5, 90), (date(2026, 6, 9), 5.0, 60),
+    ]
+
+
+async def test_the_minutes_button_keeps_its_day_and_expires(
+    api: FakeBotAPI, walk_bot: RunningBot, clock: FakeClock
+) -> None:
+    user = api.user(5018)
+    await log(user, "/walk 60", "did you mean 60 minutes?")
+    today_question = max(user.messages)
+    await log(user, "/walk 55 yesterday", "did you mean 55 minutes yesterday (2026-06-09)?")
+    clock.advance(days=1)  # the 11th: the 10th is yesterday now, the 9th too far back
+    await user.press("Log 55 min")
+    answer = await user.expect(kind="callback_answer")
+    assert answer.text == "This question has expired: I can log walks for today or yesterday only."
+    await user.press("Log 60 min", message_id=today_question)
+    reply = await read(user, "Logged for yesterday, 2026-06-10: 60 min of walking")
+    assert "Yesterday, 2026-06-10: 5 km in all." in reply
+    # Forged: a day to come, minutes past the limit, nonsense.
+    for data in ("walk:minutes:60:2026-06-12", "walk:minutes:601:2026-06-11",
+                 "walk:minutes:60:2026-13-40"):
+        await user.press_data(today_question, data)
+        assert "expired" in ((await user.expect(kind="callback_answer")).text or "")
+    assert await walks(walk_bot, 5018) == [(date(2026, 6, 10), 5.0, 60)]
+
+
+async def test_the_minutes_question_answers_how_far(api: FakeBotAPI, walk_bot: RunningBot) -> None:
+    user = api.user(5019)
+    await log(user, "/walk", "How far did you walk?")
+    await log(user, "75", "75 km is more than one walk — did you mean 75 minutes?")
+    await user.press("Log 75 min")
+    await read(user, "Logged: 75 min of walking, about 6.25 km")
+    await log(user, "3", "I'm not sure what you mean")  # answered: the question is closed
+    assert await walks(walk_bot, 5019) == [(date(2026, 6, 10), 6.25, 75)]
+
+
+# --- yesterday ----------------------------------------------------------------------------------
+
+
+async def test_a_walk_for_yesterday(api: FakeBotAPI, walk_bot: RunningBot) -> None:
+    user = api.user(5020)
+    reply = await log(user, "/walk 5 yesterday", "Logged for yesterday, 2026-06-09: a 5 km walk.")
+    assert "Yesterday, 2026-06-09: 5 km in all." in reply and "Today" not in reply
+    reply = await log(user, "/walk yesterday 2", "Logged for yesterday, 2026-06-09: a 2 km walk.")
+    assert "Yesterday, 2026-06-09: 7 km in all." in reply
+    reply = await log(user, "/walk 30 min yesterday", "Logged for yesterday, 2026-06-09: 30 min")
+    assert "Yesterday, 2026-06-09: 9.5 km in all." in reply
+    thirty = max(user.messages)
+    reply = await log(user, "/walk 3", "Logged: a 3 km walk.")
+    assert "Today: 3 km of your 6–8 km goal" in reply
+    await log(user, "/walk undo", "Removed the 3 km walk of 2026-06-10")
+    # The walk logged last is yesterday's 30 minutes: fixing it keeps its day.
+    reply = await log(user, "/walk fix 4", "Corrected: the walk of 2026-06-09 is now 4 km")
+    assert "(it was 2.5 km)" in reply and "Yesterday, 2026-06-09: 11 km in all." in reply
+    await user.press("Undo", message_id=thirty)  # the 30 minutes, now 4 km
+    edit = await user.expect("Removed the 4 km walk of 2026-06-09", kind="edit")
+    assert "Yesterday, 2026-06-09: 7 km in all." in (edit.text or "")
+    assert await walks(walk_bot, 5020) == [
+        (date(2026, 6, 9), 5.0, None), (date(2026, 6, 9), 2.0, None),
+    ]
+
+
+async def test_yesterday_in_russian_and_after_a_reminder(
+    api: FakeBotAPI, walk_bot: RunningBot
+) -> None:
+    user = api.user(5021, language_code="ru")
+    reply = await log(user, "/walk 5 вчера", "Записано за вчера, 2026-06-09: прогулка 5 км.")
+    assert "Вчера, 2026-06-09: всего 5 км." in reply
+    await answer_a_reminder(walk_bot, user, "Сколько вы прошли?")
+    reply = await log(user, "вчера 2,5 км", "Записано за вчера, 2026-06-09: прогулка 2.5 км.")
+    assert "Вчера, 2026-06-09: всего 7.5 км." in reply
+    await log(user, "/walk позавчера 5", "Прогулку можно записать только за сегодня или за вчера.")
+    await log(user, "/walk вчера", "Напишите расстояние вместе с днём, например /walk 5,2 вчера")
+    assert await walks(walk_bot, 5021) == [
+        (date(2026, 6, 9), 5.0, None), (date(2026, 6, 9), 2.5, None),
+    ]
+
+
+async def test_yesterday_in_english_after_a_reminder_and_further_back(
+    api: FakeBotAPI, walk_bot: RunningBot
+) -> None:
+    user = api.user(5022)
+    await answer_a_reminder(walk_bot, user, "How far did you walk?")
+    await log(user, "2 days ago", "I can log a walk for today or yesterday only.")
+    assert "or /cancel" in user.last_message()["text"]
+    await log(user, "40 min yesterday", "Logged for yesterday, 2026-06-09: 40 min of walking")
+    await log(user, "/walk 5 km 3 days ago", "I can log a walk for today or yesterday only.")
+    assert await walks(walk_bot, 5022) == [(date(2026, 6, 9), 3.33, 40)]
+
+
+async def test_yesterday_is_the_chats_local_yesterday(
+    api: FakeBotAPI, walk_bot: RunningBot, clock: FakeClock
+) -> None:
+    berlin, los_angeles = api.user(5023), api.user(5024)
+    await set_zone(walk_bot, 5023, "Europe/Berlin")
+    await set_zone(walk_bot, 5024, "America/Los_Angeles")
+    clock.now = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # Berlin: 00:30 on the 11th
+    await log(berlin, "/walk 4 yesterday", "Logged for yesterday, 2026-06-10: a 4 km walk.")
+    await log(los_angeles, "/walk 4 yesterday", "Logged for yesterday, 2026-06-09: a 4 km walk.")
+    assert await walks(walk_bot, 5023) == [(date(2026, 6, 10), 4.0, None)]
+    assert await walks(walk_bot, 5024) == [(date(2026, 6, 9), 4.0, None)]
+
+
+async def answer_a_reminder(bot: RunningBot, user: FakeUser, question: str) -> None:
+    """"Done" on a walking reminder, as in test_the_question_can_be_asked_from_a_button."""
+    async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await ask_distance(update, context)
+        raise ApplicationHandlerStop
+
+    assert bot.application is not None
+    bot.application.add_handler(CallbackQueryHandler(done, pattern="^test:done$"), group=-9)
+    await bot.application.bot.send_message(user.id, "🚶 Time for a walk!", reply_markup=(
+        InlineKeyboardMarkup([[InlineKeyboardButton("Done", callback_data="test:done")]])))
+    await user.press("Done")
+    await user.expect(question)

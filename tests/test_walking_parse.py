@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot import walking
 from bot.content import Range, load_content
-from bot.walking import GoalStatus, Walk, WalkInputError, parse_walk
+from bot.walking import Entry, GoalStatus, Walk, WalkInputError, parse_walk
 
 UNITS = walking.unit_words(load_content(), "en")
 GOAL = Range(6, 8)
@@ -104,3 +106,92 @@ def test_command_words_ignore_case() -> None:
     assert walking.is_word("UNDO", content.text_list("walking.words.undo", "en"))
     assert walking.is_word("Fix", content.text_list("walking.words.fix", "en"))
     assert not walking.is_word("5.2", content.text_list("walking.words.undo", "en"))
+
+
+# --- a day with the walk, and bare numbers that may be minutes ----------------------------------
+
+WORDS = {lang: walking.walk_words(load_content(), lang) for lang in ("en", "ru")}
+_OLD_FORMS = [
+    ("5.2", Walk(5.2)), ("5,2 km", Walk(5.2)), ("40 min", Walk(3.33, 40)),
+    ("1h 20min", Walk(6.67, 80)), ("45 мин", Walk(3.75, 45)), ("50", Walk(50.0)),
+    ("20", Walk(20.0)),  # still kilometres, with the hint about minutes (handlers/walking.py)
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize(("typed", "expected"), _OLD_FORMS)
+def test_old_forms_read_the_same_for_today(lang: str, typed: str, expected: Walk) -> None:
+    assert walking.parse_entry(typed, WORDS[lang]) == Entry(expected, 0)
+    assert parse_walk(typed, walking.unit_words(load_content(), lang)) == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("5 yesterday", Walk(5.0)),
+    ("yesterday 5", Walk(5.0)),
+    ("Yesterday, 5.2 km.", Walk(5.2)),
+    ("5 km, yesterday", Walk(5.0)),
+    ("30 min yesterday", Walk(2.5, 30)),
+    ("yesterday: 1h 20min", Walk(6.67, 80)),
+    ("5 вчера", Walk(5.0)),
+    ("вчера 5 км", Walk(5.0)),
+    ("Вчера 5,2", Walk(5.2)),
+    ("40 мин вчера", Walk(3.33, 40)),
+    ("вчера 1 час 20 минут", Walk(6.67, 80)),
+])
+def test_yesterday_before_or_after_the_walk(lang: str, typed: str, expected: Walk) -> None:
+    assert walking.parse_entry(typed, WORDS[lang]) == Entry(expected, 1)
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("en", "5 today"), ("ru", "сегодня 5 км")])
+def test_today_may_be_said_too(lang: str, typed: str) -> None:
+    assert walking.parse_entry(typed, WORDS[lang]) == Entry(Walk(5.0), 0)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize(("typed", "code", "days_ago"), [
+    ("2 days ago", "too_early", 0),
+    ("5 km 2 days ago", "too_early", 0),
+    ("the day before yesterday 5", "too_early", 0),
+    ("позавчера 5", "too_early", 0),
+    ("5 км 3 дня назад", "too_early", 0),
+    ("yesterday", "no_distance", 1),
+    ("Вчера.", "no_distance", 1),
+    ("yesterday5", "unclear", 0),  # the day word must stand apart
+    ("5yesterday", "unclear", 0),
+    ("вчерашние 5", "unclear", 0),
+    ("5 yesterday yesterday", "unclear", 1),
+    ("5 yesterday km", "unclear", 0),
+    ("-3 yesterday", "not_positive", 1),
+    ("300 km yesterday", "too_far", 1),
+    ("700 min вчера", "too_long", 1),
+])
+def test_days_and_what_is_refused(lang: str, typed: str, code: str, days_ago: int) -> None:
+    with pytest.raises(WalkInputError) as caught:
+        walking.parse_entry(typed, WORDS[lang])
+    assert (caught.value.code, caught.value.days_ago) == (code, days_ago)
+
+
+@pytest.mark.parametrize(("typed", "minutes", "days_ago"), [
+    ("60", 60, 0), ("+90", 90, 0), ("51", 51, 0), ("600", 600, 0), ("60.0", 60, 0),
+    ("60 yesterday", 60, 1), ("вчера 90", 90, 1),
+    # Only a bare whole number up to the minutes limit is worth the question.
+    ("60 km", None, 0), ("60.5", None, 0), ("601", None, 0), ("300 км", None, 0),
+])
+def test_a_bare_number_too_big_for_km_may_be_minutes(
+    typed: str, minutes: int | None, days_ago: int
+) -> None:
+    with pytest.raises(WalkInputError) as caught:
+        walking.parse_entry(typed, WORDS["en"])
+    assert caught.value.code == "too_far"
+    assert (caught.value.minutes, caught.value.days_ago) == (minutes, days_ago)
+    if minutes is not None:  # what the button then logs: minutes at the usual pace
+        assert walking.minutes_walk(minutes) == parse_walk(f"{minutes} min", UNITS)
+
+
+def test_only_today_and_yesterday_are_loggable() -> None:
+    today = date(2026, 3, 1)
+    assert walking.days_before(today, 1) == date(2026, 2, 28)
+    assert walking.loggable(today, today) and walking.loggable(date(2026, 2, 28), today)
+    assert not walking.loggable(date(2026, 2, 27), today)
+    assert not walking.loggable(date(2026, 3, 2), today)
