@@ -30,6 +30,7 @@ from handlers import (
     reminders,
     screening,
     settings,
+    start,
     tips,
     typed,
     walking,
@@ -76,7 +77,7 @@ def register(application: Application) -> None:
         ],
     ))
     for command, callback in (
-        ("start", common.start),
+        ("start", start.start_command),
         ("help", common.help_command),
         ("progress", progress.progress_command),
         ("walk", walking.walk_command),

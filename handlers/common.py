@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.app import POLLING_TROUBLE_KEY, services
 from bot.chats import language_for, sync_language
-from handlers.menu import menu_lines
+from handlers.menu import closest_command, menu_lines
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +50,6 @@ async def remember_language(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         context.chat_data.update({LANGUAGE: language, TELEGRAM_CODE: code})
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    name = update.effective_user.first_name if update.effective_user else ""
-    await update.effective_message.reply_text(
-        text(update, context, "ui.start.greeting", name=name)
-        + "\n\n"
-        + text(update, context, "ui.start.next_step")
-    )
-
-
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [text(update, context, "ui.help.header"), ""]
     lines += menu_lines(services(context).content, language_of(update, context))
@@ -66,7 +58,20 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(text(update, context, "ui.errors.unknown_command"))
+    """A command the bot does not have: the likely one it was meant to be, if any, on a button
+    that sends it (a reply keyboard's button sends its text as the person's message)."""
+    typed = (update.effective_message.text or "/").split()[0][1:].split("@")[0]
+    meant = closest_command(typed)
+    if meant is None:
+        await update.effective_message.reply_text(
+            text(update, context, "ui.errors.unknown_command"))
+        return
+    private = update.effective_chat.type == ChatType.PRIVATE
+    keyboard = ReplyKeyboardMarkup([[KeyboardButton(f"/{meant}")]], one_time_keyboard=True,
+                                   resize_keyboard=True) if private else None
+    await update.effective_message.reply_text(
+        text(update, context, "ui.errors.did_you_mean", typed=f"/{typed}", meant=f"/{meant}"),
+        reply_markup=keyboard)
 
 
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

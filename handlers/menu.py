@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 
 from telegram import BotCommand
@@ -18,6 +19,13 @@ MENU_COMMANDS = (
     "start", "workout", "exercises", "walk", "screen", "progress", "remind", "reminders",
     "timezone", "tips", "export", "forget", "language", "settings", "cancel", "help",
 )
+
+
+def closest_command(typed: str) -> str | None:
+    """The menu's command a mistyped one most likely meant ("wrokout": "workout"), if any is
+    close enough to say so."""
+    found = difflib.get_close_matches(typed.lower(), MENU_COMMANDS, n=1, cutoff=0.75)
+    return found[0] if found else None
 
 
 def menu_lines(content: Content, language: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""Desk and posture habits from the article, one at a time with a button to the next."""
+"""Desk and posture habits from the article, one at a time: back, next, and after the last
+one, from the start again."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from bot.app import services
 from bot.screening import Outcome
 from handlers.common import text
 
-TIP_PATTERN = re.compile(r"^tips:(\d{1,3})$")
+# "tips:<n>" from another message (the first tip comes as a new message); "tips:<n>:p" turns
+# the page of the tips message itself.
+TIP_PATTERN = re.compile(r"^tips:(\d{1,3})(:p)?$")
 
 
 def tip_message(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> tuple[
@@ -24,11 +27,15 @@ def tip_message(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) 
         f"{text(update, context, f'tips.{tip}.title')} ({index + 1}/{len(tip_ids)})",
         text(update, context, f"tips.{tip}.body"),
     ])
-    if index + 1 == len(tip_ids):
-        return body, None
-    button = InlineKeyboardButton(text(update, context, "ui.tips.next"),
-                                  callback_data=f"tips:{index + 1}")
-    return body, InlineKeyboardMarkup([[button]])
+    buttons = []
+    if index > 0:
+        buttons.append(InlineKeyboardButton(text(update, context, "ui.tips.back"),
+                                            callback_data=f"tips:{index - 1}:p"))
+    last = index + 1 == len(tip_ids)
+    buttons.append(InlineKeyboardButton(
+        text(update, context, "ui.tips.again" if last else "ui.tips.next"),
+        callback_data=f"tips:{0 if last else index + 1}:p"))
+    return body, InlineKeyboardMarkup([buttons])
 
 
 async def urgent_advice_instead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -51,7 +58,8 @@ async def tips_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The first tip comes as a new message; "next" turns the page in place."""
+    """From another message the tip comes as a new message; back and next turn the page in
+    place."""
     query = update.callback_query
     match = TIP_PATTERN.match(query.data or "")
     index = int(match.group(1)) if match else -1
@@ -59,10 +67,10 @@ async def on_tip_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(text(update, context, "ui.errors.stale_button"))
         return
     await query.answer()
-    if index == 0 and await urgent_advice_instead(update, context):
+    if await urgent_advice_instead(update, context):
         return
     body, keyboard = tip_message(update, context, index)
-    if index == 0:
-        await context.bot.send_message(update.effective_chat.id, body, reply_markup=keyboard)
-    else:
+    if match.group(2):
         await query.edit_message_text(body, reply_markup=keyboard)
+    else:
+        await context.bot.send_message(update.effective_chat.id, body, reply_markup=keyboard)
