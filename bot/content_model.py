@@ -8,6 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
+
+from babel import Locale
+
+from bot.formatting import LOCALE_KEY, Count, WrittenValues, locale, plural_form
 
 REFERENCE_LANGUAGE = "en"
 
@@ -122,10 +127,21 @@ class Content:
         entry = self._entry(key, lang)
         if not isinstance(entry, str):
             raise TypeError(f"text {key!r} is a list; use text_list()")
+        written = WrittenValues(values, self.locale_for(lang), partial(self._counted, lang))
         try:
-            return entry.format_map(values)
+            return entry.format_map(written)
         except KeyError as missing:
             raise KeyError(f"text {key!r} needs a value for {{{missing.args[0]}}}") from None
+
+    def locale_for(self, lang: str) -> Locale:
+        """The CLDR locale ``lang`` is written in (``bot.formatting``)."""
+        code = self._texts_for(lang).get(LOCALE_KEY)
+        return locale(code if isinstance(code, str) else lang)
+
+    def _counted(self, lang: str, count: Count) -> str:
+        form = f"{count.key}.{plural_form(count.number, self.locale_for(lang))}"
+        return self.text(form if self.has_text(form, lang) else f"{count.key}.other", lang,
+                         n=count.number)
 
     def text_list(self, key: str, lang: str = REFERENCE_LANGUAGE) -> tuple[str, ...]:
         entry = self._entry(key, lang)

@@ -20,6 +20,7 @@ from bot.content_program import (
     file_label,
     read_toml,
 )
+from bot.formatting import PLURAL_FORMS
 
 # --- Locales -------------------------------------------------------------------------------
 
@@ -171,6 +172,8 @@ _FIXED_TEXTS = {
     "screening.recheck.cleared": _SINGLE,
     "screening.recheck.blocked": _TextSpec(str, frozenset({"reasons"})),
     "screening.rescreen.prompt": _SINGLE,
+    # The CLDR locale each language is written in (bot.formatting).
+    "ui.format.locale": _SINGLE,
     # The words that stand for buttons (bot.typed_words).
     **{f"typed.words.{action}": _LIST
        for action in ("pause", "resume", "skip", "stop", "start", "yes", "no", "numbers")},
@@ -275,6 +278,13 @@ def _check_text_against_spec(
             )
 
 
+def plural_form_of(key: str) -> str | None:
+    """The CLDR plural form a key of a counted phrase stands for ("<file>.count.<name>.few",
+    bot.formatting.Count), or None for any other key."""
+    parent, _, form = key.rpartition(".")
+    return form if ".count." in f".{parent}." and form in PLURAL_FORMS else None
+
+
 def _compare_with_reference(
     directory: Path,
     lang: str,
@@ -282,13 +292,19 @@ def _compare_with_reference(
     reference: Mapping[str, TextValue],
     problems: _Problems,
 ) -> None:
+    # A counted phrase has the plural forms its own language has ("few" and "many" in
+    # Russian, not in English); each language must have its "other".
     for key in sorted(reference.keys() - texts.keys()):
+        if plural_form_of(key) and plural_form_of(key) != "other":
+            continue
         problems.add(
             _locale_file_label(directory, lang, key),
             _field_in_file(key),
             f"missing (present in {REFERENCE_LANGUAGE})",
         )
     for key in sorted(texts.keys() - reference.keys()):
+        if plural_form_of(key) and f"{key.rpartition('.')[0]}.other" in reference:
+            continue
         problems.add(
             _locale_file_label(directory, lang, key),
             _field_in_file(key),

@@ -23,7 +23,7 @@ from bot.content import Content
 from bot.models import WorkoutSession
 from bot.speech import VoiceScript, exercise_script
 from bot.workout import Beat, BeatKind, Event, Status, Transition, WorkoutRun
-from bot.workout_text import beat_status, exercise_name
+from bot.workout_text import beat_status, exercise_name, side_switch
 
 # Stages of a live workout around the engine's own states.
 FEELING_BEFORE, OVERVIEW, EXERCISING, FEELING_AFTER = "before", "overview", "exercising", "after"
@@ -139,8 +139,7 @@ def sound_for(content: Content, live: LiveWorkout, t: Transition) -> str | None:
     if t.event is not Event.NEXT_BEAT or t.beat is None:
         return None
     if t.beat.kind is BeatKind.SWITCH_SIDE:
-        switch = content.text(f"exercises.switch_side.{run.current_step.exercise.side_kind}",
-                              live.lang)
+        switch = side_switch(content, live.lang, run.current_step, t.beat.side)
         return content.text("workout.ping.switch", live.lang, switch=switch)
     held = run.plan(t.step_index)[t.beat_index - 1]
     if t.beat.kind is BeatKind.REST and held.seconds >= SOUND_AFTER_HOLD:

@@ -32,12 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import timing, walking
 from bot.chart import ChartData, ChartLabels
 from bot.content import Content, Range
+from bot.formatting import Count, Day, decimal, weekday_and_day
 from bot.models import WalkLog, WorkoutSession
 from bot.workout import Status
 from bot.workout_text import minutes
 
 WINDOW_DAYS = 7
-WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -191,8 +191,8 @@ def session_steps(state: Any) -> int:
 
 
 def day_label(content: Content, lang: str, day: date) -> str:
-    weekday = content.text(f"progress.weekday.{WEEKDAY_CODES[day.weekday()]}", lang)
-    return content.text("progress.day.label", lang, weekday=weekday, day=day.day)
+    """A day of the week on the chart: "Thu 4", «чт, 4»."""
+    return weekday_and_day(day, content.locale_for(lang))
 
 
 def summary_text(content: Content, lang: str, week: Week) -> str:
@@ -200,12 +200,11 @@ def summary_text(content: Content, lang: str, week: Week) -> str:
     say = content.text
     if week.empty:
         return "\n\n".join([say("progress.empty.text", lang), streak_text(content, lang, week)])
-    goal, km = week.goal, walking.km_text
+    goal = week.goal
     blocks = [
-        say("progress.summary.header", lang, first=day_label(content, lang, week.days[0].day),
-            last=day_label(content, lang, week.today)),
+        say("progress.summary.header", lang, first=Day(week.days[0].day), last=Day(week.today)),
         "\n".join([
-            say("progress.summary.walking", lang, total=km(week.total_km), goal=str(goal),
+            say("progress.summary.walking", lang, total=float(week.total_km), goal=str(goal),
                 goal_days=week.goal_days, days=WINDOW_DAYS),
             *(day_line(content, lang, week, day) for day in week.days),
         ]),
@@ -220,21 +219,23 @@ def day_line(content: Content, lang: str, week: Week, stats: DayStats) -> str:
     if not stats.km:
         walk = say("progress.day.no_walk", lang)
     elif reaches_goal(stats.km, week.goal):
-        walk = say("progress.day.walk_goal", lang, km=walking.km_text(stats.km))
+        walk = say("progress.day.walk_goal", lang, km=float(stats.km))
     else:
-        walk = say("progress.day.walk", lang, km=walking.km_text(stats.km))
+        walk = say("progress.day.walk", lang, km=float(stats.km))
     workouts = ""
     if stats.workouts == 1:
         workouts = say("progress.day.one_workout", lang)
     elif stats.workouts > 1:
-        workouts = say("progress.day.workouts", lang, count=stats.workouts)
+        workouts = say("progress.day.workouts", lang,
+                       count=Count(stats.workouts, "progress.count.workouts"))
     if stats.partial_workouts == 1:
         workouts += say("progress.day.one_partial", lang)
     elif stats.partial_workouts > 1:
-        workouts += say("progress.day.partials", lang, count=stats.partial_workouts)
-    label = day_label(content, lang, stats.day)
+        workouts += say("progress.day.partials", lang,
+                        count=Count(stats.partial_workouts, "progress.count.partial_workouts"))
+    label: object = stats.day
     if stats.day == week.today:
-        label = say("progress.day.today", lang, day=label)
+        label = say("progress.day.today", lang, day=stats.day)
     return say("progress.day.line", lang, day=label, walk=walk, workouts=workouts)
 
 
@@ -244,13 +245,15 @@ def workouts_text(content: Content, lang: str, week: Week) -> str:
         return say("progress.workouts.none", lang)
     partial = sum(1 for note in week.workouts if note.partial)
     complete = len(week.workouts) - partial
-    lines = [say("progress.workouts.header_partial", lang, count=complete, partial=partial)
-             if partial else say("progress.workouts.header", lang, count=complete)]
+    counted = Count(complete, "progress.count.workouts")
+    lines = [say("progress.workouts.header_partial", lang, count=counted,
+                 partial=Count(partial, "progress.count.partial_workouts"))
+             if partial else say("progress.workouts.header", lang, count=counted)]
     for note in week.workouts:
-        date_label, spent = day_label(content, lang, note.day), minutes(note.active_seconds)
+        date_label, spent = note.day, minutes(note.active_seconds)
         if note.partial:
             line = say("progress.workouts.partial_line", lang, date=date_label, done=note.done,
-                       total=note.total, minutes=spent)
+                       total=Count(note.total, "progress.count.of_exercises"), minutes=spent)
         else:
             line = say("progress.workouts.line", lang, date=date_label, done=note.done,
                        skipped=note.skipped, minutes=spent)
@@ -264,13 +267,12 @@ def workouts_text(content: Content, lang: str, week: Week) -> str:
 
 
 def streak_text(content: Content, lang: str, week: Week) -> str:
-    say, low = content.text, walking.km_text(week.goal.low)
+    say, low = content.text, week.goal.low
     if week.streak == 0:
         return say("progress.streak.none", lang, low=low)
-    key = "progress.streak.one" if week.streak == 1 else "progress.streak.days"
-    lines = [say(key, lang, days=week.streak)]
+    lines = [say("progress.streak.days", lang, days=Count(week.streak, "progress.count.days"))]
     if not week.today_counts:
-        left = walking.km_text(max(week.goal.low - week.days[-1].km, 0.0))
+        left = float(max(week.goal.low - week.days[-1].km, 0.0))
         lines.append(say("progress.streak.today_open", lang, left=left))
     lines.append(say("progress.streak.rule", lang, low=low))
     return " ".join(lines)
@@ -285,7 +287,8 @@ def chart_data(content: Content, lang: str, week: Week) -> ChartData:
     return ChartData(
         days=tuple(day_label(content, lang, stats.day) for stats in week.days),
         km=tuple(stats.km for stats in week.days),
-        km_labels=tuple(walking.km_text(stats.km) if stats.km else "" for stats in week.days),
+        km_labels=tuple(decimal(stats.km, content.locale_for(lang)) if stats.km else ""
+                        for stats in week.days),
         workouts=tuple(stats.workouts for stats in week.days),
         partial_workouts=tuple(stats.partial_workouts for stats in week.days),
         ratings=tuple((index[n.day], n.before, n.after, n.partial)
@@ -300,7 +303,8 @@ def chart_labels(content: Content, lang: str, week: Week) -> ChartLabels:
         return content.text(f"progress.chart.{name}", lang, **values)
 
     return ChartLabels(
-        title=say("title"), subtitle=say("streak", days=week.streak), km_axis=say("km_axis"),
+        title=say("title"), subtitle=say("streak", days=Count(week.streak, "progress.count.days")),
+        km_axis=say("km_axis"),
         goal=say("goal", goal=str(week.goal)), workout=say("workout"), partial=say("partial"),
         workouts_row=say("workouts_row"),
         feeling_axis=say("feeling_axis"), before=say("before"), after=say("after"),

@@ -259,6 +259,12 @@ async def zone_name(session: AsyncSession, chat_id: int) -> str:
     return name
 
 
+async def zone_known(session: AsyncSession, chat_id: int) -> bool:
+    """Whether the chat has a time zone of its own, rather than UTC by default."""
+    chat = await session.get(Chat, chat_id)
+    return bool(chat is not None and chat.time_zone)
+
+
 async def today(session: AsyncSession, chat_id: int, now: datetime) -> date:
     return timing.local_date(now, await zone_name(session, chat_id))
 

@@ -41,6 +41,13 @@ def side_name(content: Content, lang: str, step: SessionStep, side: int | None) 
     return content.text(f"exercises.{step.exercise.id}.{field}", lang)
 
 
+def side_switch(content: Content, lang: str, step: SessionStep, side: int | None) -> str:
+    """The sentence that names the side starting now ("Now the left leg."): ``side`` is that
+    of a SWITCH_SIDE beat, which always has one."""
+    return content.text(f"workout.side_switch.{step.exercise.side_kind}", lang,
+                        side=side_name(content, lang, step, side))
+
+
 def numbered_steps(content: Content, lang: str, exercise_id: str) -> str:
     steps = content.text_list(f"exercises.{exercise_id}.steps", lang)
     return "\n".join(f"{n}. {line}" for n, line in enumerate(steps, start=1))
@@ -115,8 +122,8 @@ def beat_status(
             f"workout.status.rest{with_side}", lang, seconds=shown, rep=beat.rep, reps=beat.reps,
             side=side,
         )
-    switch = content.text(f"exercises.switch_side.{step.exercise.side_kind}", lang)
-    return content.text("workout.status.switch", lang, switch=switch, side=side, seconds=shown)
+    switch = side_switch(content, lang, step, beat.side)
+    return content.text("workout.status.switch", lang, switch=switch, seconds=shown)
 
 
 def exercise_name(content: Content, lang: str, step: SessionStep) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
-from bot import chart, progress
+from bot import chart, progress, walking
 from bot.app import services
 from handlers.common import language_of, text
+from handlers.walking import set_zone_button
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,12 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc, chat_id, lang = services(context), update.effective_chat.id, language_of(update, context)
     async with svc.sessions() as session:
         week = await progress.load_week(session, chat_id, svc.clock(), svc.content.walking_goal_km)
+        zone_known = await walking.zone_known(session, chat_id)
     summary = progress.summary_text(svc.content, lang, week)
+    if not zone_known:  # the week's days are UTC's until the chat has a zone: say so
+        await context.bot.send_message(
+            chat_id, text(update, context, "ui.zone.unknown", day=week.today),
+            reply_markup=InlineKeyboardMarkup([[set_zone_button(update, context)]]))
     if week.empty:
         await context.bot.send_message(chat_id, summary)
         return

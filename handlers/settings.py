@@ -32,14 +32,13 @@ from bot.app import services
 from bot.preferences import TEXT, VOICE, Preferences
 from handlers import language, reminders
 from handlers.common import language_of, text
-from handlers.timezone import zone_label
+from handlers.timezone import TIME_ZONE, zone_label
 
 # Every button of /settings; registered with BUTTON_PATTERN, so that any "set:" data, however
 # made up, is answered here. A usable time zone button is taken before, by an entry point of
 # the /timezone conversation (time_zone_entry, see handlers/__init__.py).
 BUTTON_PATTERN = re.compile(r"^set:")
 DATA_PATTERN = re.compile(r"^set:(guide|auto|dose|lang|tz)(?::([a-z]{1,5}))?$")
-TIME_ZONE = "set:tz"
 TIME_ZONE_PATTERN = re.compile(rf"^{TIME_ZONE}$")
 # The values each kind of button can carry; None: it carries none.
 VALUES: dict[str, frozenset[str | None]] = {

@@ -14,17 +14,24 @@ from telegram.ext import ContextTypes
 
 from bot import reminders, timing
 from bot.app import services
+from bot.formatting import Zone
 from handlers.common import text
+
+# The /settings button that opens /timezone's question (handlers/settings.py), which other
+# replies offer too when the chat's days need a time zone (handlers/walking.py).
+TIME_ZONE = "set:tz"
 
 ZONE_PATTERN = re.compile(r"^rem:tz:([A-Za-z0-9_+\-/]{1,56})$")
 _QUOTE_LIMIT = 40
 
 
-def zone_label(zone_name: str) -> str:
-    """A zone as people read it: POSIX writes UTC+3 as "Etc/GMT-3", so those are turned round."""
+def zone_label(zone_name: str) -> str | Zone:
+    """A zone as people read it: its city in their language ("Moscow", «Москва»: a ``Zone``,
+    which ``text`` writes), or a UTC offset; POSIX writes UTC+3 as "Etc/GMT-3", so those are
+    turned round."""
     match = re.fullmatch(r"Etc/(?:GMT|UTC)(?:([+-])(\d{1,2}))?", zone_name)
     if match is None:
-        return zone_name
+        return Zone(zone_name)
     if match.group(1) is None:
         return "UTC"
     return f"UTC{'-' if match.group(1) == '+' else '+'}{match.group(2)}"
@@ -47,7 +54,8 @@ def quoted(typed: str) -> str:
     return typed.strip()[:_QUOTE_LIMIT]
 
 
-async def mark_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: str) -> None:
+async def mark_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: object
+                      ) -> None:
     """A question answered with a button keeps the answer and loses its buttons."""
     query = update.callback_query
     await query.edit_message_text(
@@ -90,20 +98,22 @@ async def zone_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     except timing.TimingError as error:
         problem = {"ambiguous_zone": "ambiguous", "bad_offset": "bad_offset"}.get(
             error.code, "unknown")
-        markup = choices(context, error.candidates) if problem == "ambiguous" else None
+        markup = choices(update, context, error.candidates) if problem == "ambiguous" else None
         await send(update, context, text(update, context, f"reminders.zone.{problem}",
                                          typed=quoted(typed)), markup)
         return None
 
 
 def choices(
-    context: ContextTypes.DEFAULT_TYPE, candidates: tuple[str, ...]
+    update: Update, context: ContextTypes.DEFAULT_TYPE, candidates: tuple[str, ...]
 ) -> InlineKeyboardMarkup:
     # The local time next to each place makes the right one easy to spot.
     now = services(context).clock()
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(f"{zone_label(name)} ({local_clock(name, now)})",
-                              callback_data=f"rem:tz:{name}")]
+        [InlineKeyboardButton(
+            text(update, context, "ui.zone.choice", zone=zone_label(name),
+                 time=local_clock(name, now)),
+            callback_data=f"rem:tz:{name}")]
         for name in candidates
     ])
 

@@ -27,6 +27,7 @@ from bot.app import services
 from bot.models import WalkLog
 from bot.walking import Entry, Walk, WalkInputError
 from handlers.common import language_of, text
+from handlers.timezone import TIME_ZONE
 
 # Every walk button; each kind is read by its own pattern below.
 BUTTON_PATTERN = re.compile(r"^walk:(?:undo|minutes):")
@@ -73,7 +74,7 @@ async def ask_distance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     expires = svc.clock() + timedelta(seconds=svc.conversation_timeout)
     context.chat_data[PROMPT_KEY] = Prompt(update.update_id, expires)
     await send(update, context, text(
-        update, context, "walking.ask.distance", pace=walking.km_text(walking.PACE_KMH),
+        update, context, "walking.ask.distance", pace=float(walking.PACE_KMH),
         per_km=walking.minutes_per_km(),
     ))
 
@@ -135,15 +136,26 @@ async def log_walk(
         row = await walking.add_walk(session, chat_id, walk, now, day=day)
         total = await walking.day_total(session, chat_id, day)
         walk_id = row.id
+        zone_known = await walking.zone_known(session, chat_id)
     lines = [logged_text(update, context, walk, day, today)]
     if walk.minutes is None and walk.km > walking.MINUTES_HINT_ABOVE_KM:
-        typed_number = walking.km_text(walk.km)
+        typed_number = float(walk.km)
         lines.append(text(update, context, "walking.logged.minutes_hint", typed=typed_number))
     lines.append(total_text(update, context, total, day, today))
     undo = InlineKeyboardButton(
         text(update, context, "walking.logged.undo_button"), callback_data=f"walk:undo:{walk_id}"
     )
-    await send(update, context, "\n\n".join(lines), InlineKeyboardMarkup([[undo]]))
+    rows = [[undo]]
+    if not zone_known:
+        lines.append(text(update, context, "ui.zone.unknown", day=today))
+        rows.append([set_zone_button(update, context)])
+    await send(update, context, "\n\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def set_zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardButton:
+    """Opens /timezone's question, as the /settings button does."""
+    return InlineKeyboardButton(text(update, context, "ui.zone.set_button"),
+                                callback_data=TIME_ZONE)
 
 
 async def read_walk(
@@ -167,7 +179,7 @@ async def explain(
         quoted = quoted[:_QUOTE_LIMIT] + "…"
     reply = text(
         update, context, f"walking.errors.{error.code}", typed=quoted,
-        max_km=walking.km_text(walking.MAX_KM), max_minutes=walking.MAX_MINUTES,
+        max_km=float(walking.MAX_KM), max_minutes=walking.MAX_MINUTES,
     )
     if retry:
         reply += "\n" + text(update, context, "walking.errors.retry")
@@ -190,8 +202,8 @@ async def ask_minutes(
     walk = walking.minutes_walk(minutes)
     question = text(
         update, context, "walking.minutes.question_yesterday" if days_ago else
-        "walking.minutes.question", typed=minutes, km=walking.km_text(walk.km),
-        pace=walking.km_text(walking.PACE_KMH), date=day.isoformat(),
+        "walking.minutes.question", typed=minutes, km=float(walk.km),
+        pace=float(walking.PACE_KMH), date=day,
     )
     button = InlineKeyboardButton(
         text(update, context, "walking.minutes.button", minutes=minutes),
@@ -287,7 +299,7 @@ async def removed_text(
     total = await walking.day_total(session, chat_id, day)
     today = await walking.today(session, chat_id, svc.clock())
     return "\n\n".join([
-        text(update, context, "walking.undo.done", km=walking.km_text(km), date=day.isoformat()),
+        text(update, context, "walking.undo.done", km=float(km), date=day),
         total_text(update, context, total, day, today),
     ])
 
@@ -312,8 +324,8 @@ async def fix_last(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: st
         today = await walking.today(session, chat_id, svc.clock())
         day = row.local_date
     await send(update, context, "\n\n".join([
-        text(update, context, "walking.fix.done", date=day.isoformat(),
-             km=walking.km_text(walk.km), old=walking.km_text(old)),
+        text(update, context, "walking.fix.done", date=day,
+             km=float(walk.km), old=float(old)),
         total_text(update, context, total, day, today),
     ]))
 
@@ -328,12 +340,12 @@ def logged_text(
     day a walk can be logged on)."""
     suffix = "" if day == today else "_yesterday"
     if walk.minutes is None:
-        return text(update, context, f"walking.logged.km{suffix}", km=walking.km_text(walk.km),
-                    date=day.isoformat())
+        return text(update, context, f"walking.logged.km{suffix}", km=float(walk.km),
+                    date=day)
     return text(
         update, context, f"walking.logged.minutes{suffix}", minutes=walk.minutes,
-        km=walking.km_text(walk.km), pace=walking.km_text(walking.PACE_KMH),
-        per_km=walking.minutes_per_km(), date=day.isoformat(),
+        km=float(walk.km), pace=float(walking.PACE_KMH),
+        per_km=walking.minutes_per_km(), date=day,
     )
 
 
@@ -343,13 +355,13 @@ def total_text(
     """The day's total against the goal; today's in words of progress, others as a number."""
     if day != today:
         which = "yesterday" if day == walking.days_before(today, 1) else "other_day"
-        return text(update, context, f"walking.total.{which}", date=day.isoformat(),
-                    total=walking.km_text(total))
+        return text(update, context, f"walking.total.{which}", date=day,
+                    total=float(total))
     goal = services(context).content.walking_goal_km
     status = walking.goal_status(total, goal)
     return text(
-        update, context, f"walking.total.{status.value}", total=walking.km_text(total),
-        goal=str(goal), left=walking.km_text(max(goal.low - total, 0.0)),
+        update, context, f"walking.total.{status.value}", total=float(total),
+        goal=str(goal), left=float(max(goal.low - total, 0.0)),
     )
 
 

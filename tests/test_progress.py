@@ -97,18 +97,18 @@ async def test_the_week_comes_as_a_chart_with_a_text_that_stands_alone(
     assert_png(photo.file)
     text = photo.text or ""
     for line in (
-        "Your last 7 days, Thu 4 to Wed 10",
+        "Your last 7 days, 4 Jun to 10 Jun",
         "Walked: 23.2 km in all. Goal of 6–8 km reached on 3 of 7 days.",
-        "• Thu 4: 6.2 km, goal reached ✅",
-        "• Fri 5: 2 km, a workout",
-        "• Sat 6: no walk\n",  # a workout stopped before its first exercise is not shown
-        "• Sun 7: 6.5 km, goal reached ✅",
-        "• Mon 8: no walk, a workout",
-        "• Tue 9: 7 km, goal reached ✅",
-        "• Wed 10 (today): 1.5 km",
-        "Workouts completed: 2",
-        "• Fri 5: 11 done, 0 skipped, about 9 min · back 5 → 3",
-        "• Mon 8: 11 done, 0 skipped, about 9 min · back 4 → –",
+        "• Thu 4 Jun: 6.2 km, goal reached ✅",
+        "• Fri 5 Jun: 2 km, a workout",
+        "• Sat 6 Jun: no walk\n",  # a workout stopped before its first exercise is not shown
+        "• Sun 7 Jun: 6.5 km, goal reached ✅",
+        "• Mon 8 Jun: no walk, a workout",
+        "• Tue 9 Jun: 7 km, goal reached ✅",
+        "• Wed 10 Jun (today): 1.5 km",
+        "Completed: 2 workouts.",
+        "• Fri 5 Jun: 11 done, 0 skipped, about 9 min · back 5 → 3",
+        "• Mon 8 Jun: 11 done, 0 skipped, about 9 min · back 4 → –",
         # Sun 7 to Tue 9: Saturday's workout, stopped with nothing done, does not keep the run.
         "Streak: 3 days in a row.",
     ):
@@ -121,8 +121,7 @@ async def test_the_week_comes_as_a_chart_with_a_text_that_stands_alone(
 async def test_nothing_yet_is_said_in_words(api: FakeBotAPI, progress_bot: RunningBot) -> None:
     user = api.user(6002)
     await user.send("/progress")
-    reply = await user.expect(kind="message")
-    assert "Nothing logged in the last 7 days yet" in (reply.text or "")
+    await user.expect("Nothing logged in the last 7 days yet", kind="message")
     assert not api.calls_to("sendPhoto")
 
 
@@ -142,12 +141,12 @@ async def test_the_streak_follows_local_midnight(
         await user.send("/walk 6.5")
         await user.expect("Logged")
     text = (await progress(new_york)).text or ""
-    assert "• Tue 9: 6 km, goal reached" in text
-    assert "• Wed 10 (today): 6.5 km, goal reached" in text
+    assert "• Tue 9 Jun: 6 km, goal reached" in text
+    assert "• Wed 10 Jun (today): 6.5 km, goal reached" in text
     assert "Streak: 2 days in a row." in text
     text = (await progress(utc)).text or ""
-    assert "• Wed 10 (today): 12.5 km, goal reached" in text
-    assert "Streak: 1 day." in text
+    assert "• Wed 10 Jun (today): 12.5 km, goal reached" in text
+    assert "Streak: 1 day in a row." in text
 
 
 async def test_a_day_stays_open_until_its_local_midnight(
@@ -159,11 +158,11 @@ async def test_a_day_stays_open_until_its_local_midnight(
     await user.send("/walk 8")
     await user.expect("Logged")
     text = (await progress(user)).text or ""
-    assert "Streak: 1 day." in text and "isn't counted yet" not in text
+    assert "Streak: 1 day in a row." in text and "isn't counted yet" not in text
     clock.advance(hours=3)  # Tokyo: Thu 11, 01:00: a new day, not yet walked
     text = (await progress(user)).text or ""
-    assert "• Wed 10: 8 km, goal reached" in text and "• Thu 11 (today): no walk" in text
-    assert "Streak: 1 day." in text
+    assert "• Wed 10 Jun: 8 km, goal reached" in text and "• Thu 11 Jun (today): no walk" in text
+    assert "Streak: 1 day in a row." in text
     assert ("Today isn't counted yet: walk 6 km more or do at least one exercise of a workout"
             in text)
     clock.advance(days=1)  # Fri 12: Thursday went by without a walk
@@ -179,10 +178,10 @@ async def test_a_workout_counts_on_its_local_date(
     await store(progress_bot, 6006, "Asia/Tokyo", workout(6006, finished, 3, 2))
     await store(progress_bot, 6007, "America/Los_Angeles", workout(6007, finished, 3, 2))
     text = (await progress(tokyo)).text or ""  # 18:00 on Wed 10 in Tokyo
-    assert "• Tue 9: no walk, a workout" in text
-    assert "Streak: 1 day." in text
+    assert "• Tue 9 Jun: no walk, a workout" in text
+    assert "Streak: 1 day in a row." in text
     text = (await progress(los_angeles)).text or ""  # 02:00 on Wed 10 in Los Angeles
-    assert "• Mon 8: no walk, a workout" in text
+    assert "• Mon 8 Jun: no walk, a workout" in text
     assert "Streak: none yet." in text  # Tue 9 had nothing
 
 
@@ -196,7 +195,7 @@ async def test_a_long_week_sends_its_text_after_the_chart(
     photo = await progress(user)
     assert_png(photo.file)
     assert "The details are in the next message" in (photo.text or "")
-    details = await user.expect("Workouts completed: 21", kind="message")
+    details = await user.expect("Completed: 21 workouts.", kind="message")
     assert details.text is not None and details.text.count("· back 4 → 2") == 21
 
 
@@ -210,8 +209,7 @@ async def test_the_words_go_alone_when_the_chart_cannot_be_drawn(
     user = api.user(6009)
     await store(progress_bot, 6009, None, walked(6009, date(2026, 6, 10), 4.0))
     await user.send("/progress")
-    reply = await user.expect(kind="message")
-    assert "• Wed 10 (today): 4 km" in (reply.text or "")
+    reply = await user.expect("• Wed 10 Jun (today): 4 km", kind="message")
     assert "I couldn't draw the chart this time" in (reply.text or "")
     assert not api.calls_to("sendPhoto")
 
@@ -248,18 +246,18 @@ async def test_a_workout_stopped_part_way_shows_as_partial_and_keeps_the_streak(
     assert_png(photo.file)
     text = photo.text or ""
     for line in (
-        "• Sun 7: no walk, a workout\n",
-        "• Mon 8: no walk, a partial workout\n",
-        "• Tue 9: 7 km, goal reached ✅\n",
-        "Workouts completed: 1; partial: 1\n",
-        "• Sun 7: 11 done, 0 skipped, about 9 min\n",
-        f"• Mon 8: partial, 5 of {STEPS} exercises, about 9 min · back 6 → 4\n",
+        "• Sun 7 Jun: no walk, a workout\n",
+        "• Mon 8 Jun: no walk, a partial workout\n",
+        "• Tue 9 Jun: 7 km, goal reached ✅\n",
+        "Completed: 1 workout; 1 partial workout.\n",
+        "• Sun 7 Jun: 11 done, 0 skipped, about 9 min\n",
+        f"• Mon 8 Jun: partial, 5 of {STEPS} exercises, about 9 min · back 6 → 4\n",
         # Sun 7, Mon 8 (partial) and Tue 9 (walk).
         "Streak: 3 days in a row.",
         "or do at least one exercise of a workout, even if you stop it part-way.",
     ):
         assert line in text, line
-    assert text.count("• Tue 9") == 1 and "back 3" not in text and "back 2" not in text
+    assert text.count("• Tue 9 Jun") == 1 and "back 3" not in text and "back 2" not in text
     # The chart got the same: a complete workout on Sun 7, a partial one with its ratings on
     # Mon 8 (Thu 4 is the first day shown).
     (data,) = drawn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date, timedelta
 
@@ -69,23 +70,23 @@ def test_summary_says_everything_the_chart_shows() -> None:
     notes = [note(TODAY - timedelta(days=5), 5, 3), note(TODAY - timedelta(days=1), 4, None),
              note(TODAY - timedelta(days=1))]
     text = progress.summary_text(CONTENT, "en", build_week(TODAY, GOAL, walks, notes))
-    assert "Your last 7 days, Thu 4 to Wed 10" in text
+    assert "Your last 7 days, 4 Jun to 10 Jun" in text
     assert "Walked: 9.7 km in all. Goal of 6–8 km reached on 1 of 7 days." in text
-    for line in ("• Thu 4: 6.2 km, goal reached", "• Fri 5: 2 km, a workout",
-                 "• Sat 6: no walk", "• Tue 9: no walk, 2 workouts",
-                 "• Wed 10 (today): 1.5 km"):
+    for line in ("• Thu 4 Jun: 6.2 km, goal reached", "• Fri 5 Jun: 2 km, a workout",
+                 "• Sat 6 Jun: no walk", "• Tue 9 Jun: no walk, 2 workouts",
+                 "• Wed 10 Jun (today): 1.5 km"):
         assert line in text
-    assert "Workouts completed: 3" in text
-    assert "• Fri 5: 11 done, 0 skipped, about 9 min · back 5 → 3" in text
-    assert "• Tue 9: 11 done, 0 skipped, about 9 min · back 4 → –" in text
+    assert "Completed: 3 workouts." in text
+    assert "• Fri 5 Jun: 11 done, 0 skipped, about 9 min · back 5 → 3" in text
+    assert "• Tue 9 Jun: 11 done, 0 skipped, about 9 min · back 4 → –" in text
     assert "from 0 (no discomfort) to 10" in text  # the scale, for the numbers to mean something
-    assert "Streak: 1 day." in text  # Tue 9 (workouts); Mon 8 had none
+    assert "Streak: 1 day in a row." in text  # Tue 9 (workouts); Mon 8 had none
     assert "walk 4.5 km more or do at least one exercise of a workout" in text
 
 
 @pytest.mark.parametrize(("walks", "notes", "expected"), [
     ({}, [], "Streak: none yet. A day counts when you walk 6 km or more"),
-    ({TODAY: 7.0}, [], "Streak: 1 day."),
+    ({TODAY: 7.0}, [], "Streak: 1 day in a row."),
     ({TODAY - timedelta(days=1): 7.0}, [], "Today isn't counted yet: walk 6 km more"),
 ])
 def test_streak_wording(walks: dict[date, float], notes: list[WorkoutNote], expected: str) -> None:
@@ -138,20 +139,20 @@ def test_a_partial_workout_shows_how_far_it_went_with_its_ratings() -> None:
     week = build_week(TODAY, GOAL, {}, notes)
     text = progress.summary_text(CONTENT, "en", week)
     # Of the session's 11 exercises, not of done + skipped (6).
-    assert "• Tue 9: partial, 5 of 11 exercises, about 4 min · back 6 → 4" in text
-    assert "• Mon 8: 11 done, 0 skipped, about 9 min · back 5 → 3" in text  # as before
-    assert "Workouts completed: 1; partial: 1" in text
-    assert "• Tue 9: no walk, a partial workout\n" in text
-    assert "• Mon 8: no walk, a workout\n" in text
+    assert "• Tue 9 Jun: partial, 5 of 11 exercises, about 4 min · back 6 → 4" in text
+    assert "• Mon 8 Jun: 11 done, 0 skipped, about 9 min · back 5 → 3" in text  # as before
+    assert "Completed: 1 workout; 1 partial workout." in text
+    assert "• Tue 9 Jun: no walk, a partial workout\n" in text
+    assert "• Mon 8 Jun: no walk, a workout\n" in text
     text = progress.summary_text(CONTENT, "ru", week)
-    assert "• Вт 9: неполная, выполнено упражнений: 5 из 11, около 4 мин · спина 6 → 4" in text
-    assert "Завершено тренировок: 1, неполных: 1" in text
-    assert "• Вт 9: без прогулки, неполная тренировка\n" in text
+    assert "• вт, 9 июн.: неполная, выполнено 5 из 11 упражнений, около 4 мин · спина 6 → 4" in text
+    assert "Завершено: 1 тренировка; кроме того, 1 неполная тренировка." in text
+    assert "• вт, 9 июн.: без прогулки, неполная тренировка\n" in text
 
 
 def test_complete_workouts_alone_keep_their_wording() -> None:
     text = progress.summary_text(CONTENT, "en", build_week(TODAY, GOAL, {}, [note(TODAY)]))
-    assert "Workouts completed: 1\n" in text and "partial" not in text
+    assert "Completed: 1 workout.\n" in text and "partial" not in text
 
 
 def test_a_day_with_both_kinds_says_both() -> None:
@@ -159,8 +160,8 @@ def test_a_day_with_both_kinds_says_both() -> None:
     week = build_week(TODAY, GOAL, {TODAY: 2.0}, notes)
     assert week.days[-1].workouts == 1 and week.days[-1].partial_workouts == 2
     text = progress.summary_text(CONTENT, "en", week)
-    assert "• Wed 10 (today): 2 km, a workout, 2 partial workouts" in text
-    assert "Workouts completed: 1; partial: 2" in text
+    assert "• Wed 10 Jun (today): 2 km, a workout, 2 partial workouts" in text
+    assert "Completed: 1 workout; 2 partial workouts." in text
 
 
 def test_a_workout_stopped_before_any_exercise_is_not_shown() -> None:
@@ -202,7 +203,7 @@ def test_the_streak_counts_a_day_with_at_least_one_exercise_done(
 def test_the_streak_rule_says_a_partial_workout_counts() -> None:
     week = build_week(TODAY, GOAL, {}, [partial(TODAY - timedelta(days=1), 2)])
     text = progress.summary_text(CONTENT, "en", week)
-    assert "Streak: 1 day." in text
+    assert "Streak: 1 day in a row." in text
     assert ("Today isn't counted yet: walk 6 km more or do at least one exercise of a workout"
             in text)
     assert ("(A day counts when you walk 6 km or more, or do at least one exercise of a "
@@ -254,3 +255,23 @@ def test_workouts_have_a_strip_of_their_own_and_bars_say_what_the_text_says() ->
     assert [label.get_text() for label in strip.get_yticklabels()] == ["workouts"]
     bar_labels = [t.get_text() for t in walks.texts]
     assert "3.33" in bar_labels and "3.3" not in bar_labels
+
+
+@pytest.mark.parametrize(("days", "said"), [
+    (1, "🔥 Серия: 1 день подряд."), (3, "🔥 Серия: 3 дня подряд."),
+    (5, "🔥 Серия: 5 дней подряд."), (21, "🔥 Серия: 21 день подряд."),
+    (22, "🔥 Серия: 22 дня подряд."), (11, "🔥 Серия: 11 дней подряд."),
+])
+def test_russian_counts_agree_with_their_number(days: int, said: str) -> None:
+    walks = {TODAY - timedelta(days=n): 6.0 for n in range(days)}
+    week = build_week(TODAY, GOAL, walks, [])
+    week = dataclasses.replace(week, streak=days)  # longer than the 7 days shown
+    assert said in progress.summary_text(CONTENT, "ru", week)
+
+
+def test_russian_numbers_and_dates_are_written_the_russian_way() -> None:
+    week = build_week(TODAY, GOAL, {TODAY: 5.25, TODAY - timedelta(days=1): 1234.5}, [])
+    text = progress.summary_text(CONTENT, "ru", week)
+    assert "• ср, 10 июн. (сегодня): 5,25 км" in text
+    assert "1\u00a0234,5 км" in text and "5.25" not in text  # a no-break space groups
+    assert "📊 Последние 7 дней: с 4 июн. по 10 июн." in text

@@ -59,7 +59,7 @@ async def test_a_walk_is_logged_with_todays_total(api: FakeBotAPI, walk_bot: Run
     user = api.user(5001)
     reply = await log(user, "/walk 5.2", "Logged: a 5.2 km walk")
     assert "Today: 5.2 km of your 6–8 km goal, 0.8 km to go." in reply
-    assert user.buttons() == ["↩️ Undo"]
+    assert user.buttons() == ["↩️ Undo", "🌍 Set my time zone"]  # the chat has none yet
     reply = await log(user, "/walk 1.3 km", "Logged: a 1.3 km walk")
     assert "Today: 6.5 km. You've reached your 6–8 km goal!" in reply
     reply = await log(user, "/walk 2", "Logged: a 2 km walk")
@@ -189,9 +189,9 @@ async def test_undo_removes_the_last_walk(api: FakeBotAPI, walk_bot: RunningBot)
     await log(user, "/walk undo", "There's no walk to undo.")
     await log(user, "/walk 5", "Logged")
     await log(user, "/walk 2", "Logged")
-    reply = await log(user, "/walk undo", "Removed the 2 km walk of 2026-06-10")
+    reply = await log(user, "/walk undo", "Removed the 2 km walk of Wed 10 Jun")
     assert "Today: 5 km of your 6–8 km goal, 1 km to go." in reply
-    reply = await log(user, "/walk Undo", "Removed the 5 km walk of 2026-06-10")
+    reply = await log(user, "/walk Undo", "Removed the 5 km walk of Wed 10 Jun")
     assert "Today: no walks logged yet." in reply
     assert await walks(walk_bot, 5011) == []
 
@@ -233,11 +233,11 @@ async def test_fix_corrects_the_last_walk(
     await log(user, "/walk 5.2", "Logged")
     await log(user, "/walk fix", "To correct your last walk")
     await log(user, "/walk fix -1", "A walk needs a distance above zero")
-    reply = await log(user, "/walk fix 4.8", "Corrected: the walk of 2026-06-10 is now 4.8 km")
+    reply = await log(user, "/walk fix 4.8", "Corrected: the walk of Wed 10 Jun is now 4.8 km")
     assert "(it was 5.2 km)" in reply and "Today: 4.8 km" in reply
     clock.advance(days=1)
-    reply = await log(user, "/walk fix 6", "Corrected: the walk of 2026-06-10 is now 6 km")
-    assert "2026-06-10: 6 km in all." in reply
+    reply = await log(user, "/walk fix 6", "Corrected: the walk of Wed 10 Jun is now 6 km")
+    assert "Wed 10 Jun: 6 km in all." in reply
     assert await walks(walk_bot, 5015) == [(date(2026, 6, 10), 6.0, None)]
 
 
@@ -260,7 +260,7 @@ async def test_a_bare_number_too_big_for_km_asks_about_minutes(
     assert edit.message_id == asked and edit.buttons == [] and edit.text == question
     reply = await user.expect("Logged: 60 min of walking, about 5 km", kind="message")
     assert "Today: 5 km of your 6–8 km goal, 1 km to go." in (reply.text or "")
-    assert reply.buttons == ["↩️ Undo"]
+    assert reply.buttons == ["↩️ Undo", "🌍 Set my time zone"]
     answer = await user.expect("already logged", kind="callback_answer")
     assert answer.text == "That walk is already logged."
     assert await walks(walk_bot, 5016) == [(date(2026, 6, 10), 5.0, 60)]
@@ -277,12 +277,12 @@ async def test_minutes_asked_about_in_russian_and_for_yesterday(
     question = await log(user, "/walk 90", "90 км за одну прогулку — это слишком много.")
     assert "Может быть, вы имели в виду 90 мин?" in question
     await user.press("Записать 90 мин")
-    reply = await read(user, "Записано: 90 мин ходьбы, примерно 7.5 км")
-    assert "Сегодня: 7.5 км. Цель 6–8 км достигнута!" in reply
-    question = await log(user, "/walk вчера 60", "Может быть, вчера (2026-06-09) вы гуляли 60 мин?")
+    reply = await read(user, "Записано: 90 мин ходьбы, примерно 7,5 км")
+    assert "Сегодня: 7,5 км. Цель 6–8 км достигнута!" in reply
+    question = await log(user, "/walk вчера 60", "Может быть, вчера (вт, 9 июн.) вы гуляли 60 мин?")
     await user.press("Записать 60 мин")
-    reply = await read(user, "Записано за вчера, 2026-06-09: 60 мин ходьбы, примерно 5 км")
-    assert "Вчера, 2026-06-09: всего 5 км." in reply
+    reply = await read(user, "Записано за вчера (вт, 9 июн.): 60 мин ходьбы, примерно 5 км")
+    assert "Вчера (вт, 9 июн.): всего 5 км." in reply
     assert await walks(walk_bot, 5017) == [
         (date(2026, 6, 10), 7.5, 90), (date(2026, 6, 9), 5.0, 60),
     ]
@@ -294,14 +294,14 @@ async def test_the_minutes_button_keeps_its_day_and_expires(
     user = api.user(5018)
     await log(user, "/walk 60", "did you mean 60 minutes?")
     today_question = max(user.messages)
-    await log(user, "/walk 55 yesterday", "did you mean 55 minutes yesterday (2026-06-09)?")
+    await log(user, "/walk 55 yesterday", "did you mean 55 minutes yesterday (Tue 9 Jun)?")
     clock.advance(days=1)  # the 11th: the 10th is yesterday now, the 9th too far back
     await user.press("Log 55 min")
     answer = await user.expect(kind="callback_answer")
     assert answer.text == "This question has expired: I can log walks for today or yesterday only."
     await user.press("Log 60 min", message_id=today_question)
-    reply = await read(user, "Logged for yesterday, 2026-06-10: 60 min of walking")
-    assert "Yesterday, 2026-06-10: 5 km in all." in reply
+    reply = await read(user, "Logged for yesterday, Wed 10 Jun: 60 min of walking")
+    assert "Yesterday, Wed 10 Jun: 5 km in all." in reply
     # Forged: a day to come, minutes past the limit, nonsense.
     for data in ("walk:minutes:60:2026-06-12", "walk:minutes:601:2026-06-11",
                  "walk:minutes:60:2026-13-40"):
@@ -325,22 +325,22 @@ async def test_the_minutes_question_answers_how_far(api: FakeBotAPI, walk_bot: R
 
 async def test_a_walk_for_yesterday(api: FakeBotAPI, walk_bot: RunningBot) -> None:
     user = api.user(5020)
-    reply = await log(user, "/walk 5 yesterday", "Logged for yesterday, 2026-06-09: a 5 km walk.")
-    assert "Yesterday, 2026-06-09: 5 km in all." in reply and "Today" not in reply
-    reply = await log(user, "/walk yesterday 2", "Logged for yesterday, 2026-06-09: a 2 km walk.")
-    assert "Yesterday, 2026-06-09: 7 km in all." in reply
-    reply = await log(user, "/walk 30 min yesterday", "Logged for yesterday, 2026-06-09: 30 min")
-    assert "Yesterday, 2026-06-09: 9.5 km in all." in reply
+    reply = await log(user, "/walk 5 yesterday", "Logged for yesterday, Tue 9 Jun: a 5 km walk.")
+    assert "Yesterday, Tue 9 Jun: 5 km in all." in reply and "Today" not in reply
+    reply = await log(user, "/walk yesterday 2", "Logged for yesterday, Tue 9 Jun: a 2 km walk.")
+    assert "Yesterday, Tue 9 Jun: 7 km in all." in reply
+    reply = await log(user, "/walk 30 min yesterday", "Logged for yesterday, Tue 9 Jun: 30 min")
+    assert "Yesterday, Tue 9 Jun: 9.5 km in all." in reply
     thirty = max(user.messages)
     reply = await log(user, "/walk 3", "Logged: a 3 km walk.")
     assert "Today: 3 km of your 6–8 km goal" in reply
-    await log(user, "/walk undo", "Removed the 3 km walk of 2026-06-10")
+    await log(user, "/walk undo", "Removed the 3 km walk of Wed 10 Jun")
     # The walk logged last is yesterday's 30 minutes: fixing it keeps its day.
-    reply = await log(user, "/walk fix 4", "Corrected: the walk of 2026-06-09 is now 4 km")
-    assert "(it was 2.5 km)" in reply and "Yesterday, 2026-06-09: 11 km in all." in reply
+    reply = await log(user, "/walk fix 4", "Corrected: the walk of Tue 9 Jun is now 4 km")
+    assert "(it was 2.5 km)" in reply and "Yesterday, Tue 9 Jun: 11 km in all." in reply
     await user.press("Undo", message_id=thirty)  # the 30 minutes, now 4 km
-    edit = await user.expect("Removed the 4 km walk of 2026-06-09", kind="edit")
-    assert "Yesterday, 2026-06-09: 7 km in all." in (edit.text or "")
+    edit = await user.expect("Removed the 4 km walk of Tue 9 Jun", kind="edit")
+    assert "Yesterday, Tue 9 Jun: 7 km in all." in (edit.text or "")
     assert await walks(walk_bot, 5020) == [
         (date(2026, 6, 9), 5.0, None), (date(2026, 6, 9), 2.0, None),
     ]
@@ -350,11 +350,11 @@ async def test_yesterday_in_russian_and_after_a_reminder(
     api: FakeBotAPI, walk_bot: RunningBot
 ) -> None:
     user = api.user(5021, language_code="ru")
-    reply = await log(user, "/walk 5 вчера", "Записано за вчера, 2026-06-09: прогулка 5 км.")
-    assert "Вчера, 2026-06-09: всего 5 км." in reply
+    reply = await log(user, "/walk 5 вчера", "Записано за вчера (вт, 9 июн.): прогулка 5 км.")
+    assert "Вчера (вт, 9 июн.): всего 5 км." in reply
     await answer_a_reminder(walk_bot, user, "Сколько вы прошли?")
-    reply = await log(user, "вчера 2,5 км", "Записано за вчера, 2026-06-09: прогулка 2.5 км.")
-    assert "Вчера, 2026-06-09: всего 7.5 км." in reply
+    reply = await log(user, "вчера 2,5 км", "Записано за вчера (вт, 9 июн.): прогулка 2,5 км.")
+    assert "Вчера (вт, 9 июн.): всего 7,5 км." in reply
     await log(user, "/walk позавчера 5", "Прогулку можно записать только за сегодня или за вчера.")
     await log(user, "/walk вчера", "Напишите расстояние вместе с днём, например /walk 5,2 вчера")
     assert await walks(walk_bot, 5021) == [
@@ -369,7 +369,7 @@ async def test_yesterday_in_english_after_a_reminder_and_further_back(
     await answer_a_reminder(walk_bot, user, "How far did you walk?")
     await log(user, "2 days ago", "I can log a walk for today or yesterday only.")
     assert "or /cancel" in user.last_message()["text"]
-    await log(user, "40 min yesterday", "Logged for yesterday, 2026-06-09: 40 min of walking")
+    await log(user, "40 min yesterday", "Logged for yesterday, Tue 9 Jun: 40 min of walking")
     await log(user, "/walk 5 km 3 days ago", "I can log a walk for today or yesterday only.")
     assert await walks(walk_bot, 5022) == [(date(2026, 6, 9), 3.33, 40)]
 
@@ -381,8 +381,8 @@ async def test_yesterday_is_the_chats_local_yesterday(
     await set_zone(walk_bot, 5023, "Europe/Berlin")
     await set_zone(walk_bot, 5024, "America/Los_Angeles")
     clock.now = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # Berlin: 00:30 on the 11th
-    await log(berlin, "/walk 4 yesterday", "Logged for yesterday, 2026-06-10: a 4 km walk.")
-    await log(los_angeles, "/walk 4 yesterday", "Logged for yesterday, 2026-06-09: a 4 km walk.")
+    await log(berlin, "/walk 4 yesterday", "Logged for yesterday, Wed 10 Jun: a 4 km walk.")
+    await log(los_angeles, "/walk 4 yesterday", "Logged for yesterday, Tue 9 Jun: a 4 km walk.")
     assert await walks(walk_bot, 5023) == [(date(2026, 6, 10), 4.0, None)]
     assert await walks(walk_bot, 5024) == [(date(2026, 6, 9), 4.0, None)]
 
@@ -399,3 +399,29 @@ async def answer_a_reminder(bot: RunningBot, user: FakeUser, question: str) -> N
         InlineKeyboardMarkup([[InlineKeyboardButton("Done", callback_data="test:done")]])))
     await user.press("Done")
     await user.expect(question)
+
+
+async def test_without_a_time_zone_the_day_assumed_is_said_and_the_zone_asked(
+    api: FakeBotAPI, walk_bot: RunningBot
+) -> None:
+    user = api.user(1990)
+    reply = await log(user, "/walk 3", "Logged: a 3 km walk")
+    assert "I don't know your time zone yet, so I took today to be Wed 10 Jun, as in UTC" in reply
+    await user.press("Set my time zone")
+    await user.expect("which time zone are you in")
+    await user.send("Berlin")
+    await user.expect("your time zone is Berlin")
+    reply = await log(user, "/walk 2", "Logged: a 2 km walk")
+    assert "time zone" not in reply
+    await user.send("/progress")
+    chart = await user.expect(kind="photo")
+    assert "time zone" not in (chart.text or "")
+
+
+async def test_progress_says_the_day_it_assumed_in_russian(api: FakeBotAPI,
+                                                           walk_bot: RunningBot) -> None:
+    user = api.user(1991, language_code="ru")
+    await user.send("/progress")
+    note = await user.expect("Я пока не знаю ваш часовой пояс, поэтому считаю, что сегодня ср, "
+                             "10 июн., как по UTC.")
+    assert note.buttons == ["🌍 Указать часовой пояс"]

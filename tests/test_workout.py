@@ -109,7 +109,7 @@ async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, timed_bot: R
     assert (workout.feeling_before, workout.feeling_after) == (3, 4)
     assert (workout.exercises_done, workout.exercises_skipped) == (11, 0)
     await user.send("/progress")
-    progress = await user.expect("Workouts completed: 1")
+    progress = await user.expect("Completed: 1 workout.")
     assert "11 done, 0 skipped" in progress.text
     assert "back 3 → 4" in progress.text
 

@@ -34,7 +34,7 @@ PHASES = {
     "get ready": "Get ready",
     "hold": "Hold — 20 s",
     "rest": "Release — rest",
-    "switch sides": "Now the other leg",
+    "switch sides": "Now the left leg",
     "rest between exercises": "Rest for",
 }
 
