@@ -141,7 +141,7 @@ class Content:
     def _counted(self, lang: str, count: Count) -> str:
         form = f"{count.key}.{plural_form(count.number, self.locale_for(lang))}"
         return self.text(form if self.has_text(form, lang) else f"{count.key}.other", lang,
-                         n=count.number)
+                         n=count.number if count.shown is None else count.shown)
 
     def text_list(self, key: str, lang: str = REFERENCE_LANGUAGE) -> tuple[str, ...]:
         entry = self._entry(key, lang)

@@ -60,6 +60,8 @@ class Count:
 
     number: int | float
     key: str
+    # What {n} shows, when not the number itself: a range such as 2-3, counted by its end.
+    shown: object = None
 
 
 @lru_cache(maxsize=16)

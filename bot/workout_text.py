@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from bot.content import Content, Exercise, SessionStep
+from bot.content import Content, Exercise, Range, SessionStep
+from bot.formatting import Count
 from bot.workout import Beat, BeatKind, Summary, WorkoutRun, planned_seconds
 
 PHASES = ("warmup", "strength", "cooldown")
@@ -26,7 +27,7 @@ def overview(content: Content, lang: str, run: WorkoutRun, *, voice: bool) -> st
                 f"{'auto' if run.auto_start_next else 'tap'}")
     text = content.text(
         "workout.overview.text", lang, guidance=content.text(guidance, lang),
-        count=len(run.session), minutes=minutes(total),
+        count=Count(len(run.session), "workout.count.exercises"), minutes=minutes(total),
         **{phase: content.text(f"exercises.phase.{phase}.title", lang) for phase in PHASES},
         **{f"{phase}_count": counts[phase] for phase in PHASES},
     )
@@ -87,7 +88,7 @@ def exercise_card(content: Content, lang: str, run: WorkoutRun, step_index: int)
     dose_key = {"none": "dose_plain", "each_in_turn": "dose_sides",
                 "alternating": "dose_alternating"}[exercise.sides]
     dose = content.text(
-        f"workout.card.{dose_key}", lang, hold=exercise.hold_seconds, reps=exercise.reps,
+        f"workout.card.{dose_key}", lang, hold=exercise.hold_seconds, reps=times(exercise.reps),
         first=side_name(content, lang, step, 1 if exercise.has_sides else None),
     )
     if exercise.hold_seconds.is_range or exercise.reps.is_range:
@@ -135,7 +136,15 @@ def summary_text(content: Content, lang: str, summary: Summary, finished: bool) 
         key = "workout.summary.nothing_done" if finished else "workout.summary.stopped_early"
     else:
         key = "workout.summary.finished" if finished else "workout.summary.stopped"
+    counted = "workout.count.all_exercises" if key.endswith("nothing_done") else (
+        "workout.count.of_exercises")
     return content.text(
         key, lang, done=len(summary.done_steps), skipped=len(summary.skipped_steps),
-        count=summary.step_count, minutes=minutes(summary.done_seconds),
+        count=Count(summary.step_count, counted), minutes=minutes(summary.done_seconds),
     )
+
+
+def times(reps: Range) -> Count:
+    """A number of repetitions as the dose says it: "10 times", «10 раз», a range such as
+    2 to 3 by its end (CLDR's plural ranges do the same for both languages)."""
+    return Count(reps.high, "workout.count.times", shown=reps)

@@ -19,7 +19,7 @@ from bot.app import services
 from bot.content import Content, Exercise
 from bot.pictures import animation_or_none
 from bot.sending.files import send_pictured
-from bot.workout_text import numbered_steps
+from bot.workout_text import numbered_steps, times
 from handlers.common import language_of, text
 from handlers.screening import screen_button
 
@@ -40,7 +40,7 @@ def exercise_page(content: Content, lang: str, exercise: Exercise) -> str:
     key = f"exercises.{exercise.id}"
     first = content.text(f"{key}.side_first", lang) if exercise.has_sides else ""
     dose = content.text(f"workout.card.{DOSE_KEYS[exercise.sides]}", lang,
-                        hold=exercise.hold_seconds, reps=exercise.reps, first=first)
+                        hold=exercise.hold_seconds, reps=times(exercise.reps), first=first)
     if not exercise.dose_from_article:
         dose += "\n" + content.text("workout.card.our_dose", lang)
     parts = [f"{content.text(f'{key}.name', lang)}\n{content.text(f'{key}.purpose', lang)}",
