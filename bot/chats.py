@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Chat
+
+# The language of the update being handled (handlers.common.remember_language): a chat's row
+# made while handling it starts in that language, so that what is sent later without an
+# update (a reminder) speaks it too, and the language need not be looked up on every update
+# until the row exists.
+UPDATE_LANGUAGE: ContextVar[str | None] = ContextVar("update_language", default=None)
 
 
 def language_for(telegram_code: str | None, languages: Sequence[str]) -> str:
@@ -19,7 +26,7 @@ async def ensure_chat(session: AsyncSession, chat_id: int) -> Chat:
     """The chat's row, created when there is first something to store about it."""
     chat = await session.get(Chat, chat_id)
     if chat is None:
-        chat = Chat(id=chat_id)
+        chat = Chat(id=chat_id, language=UPDATE_LANGUAGE.get())
         session.add(chat)
         await session.flush()
     return chat

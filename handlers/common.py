@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.app import POLLING_TROUBLE_KEY, services
-from bot.chats import language_for, sync_language
+from bot.chats import UPDATE_LANGUAGE, language_for, sync_language
 from handlers.menu import closest_command, menu_lines
 
 logger = logging.getLogger(__name__)
@@ -40,14 +40,17 @@ async def remember_language(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     code = telegram_code(update)
     if LANGUAGE in context.chat_data and context.chat_data.get(TELEGRAM_CODE) == code:
+        UPDATE_LANGUAGE.set(context.chat_data[LANGUAGE])
         return
     svc = services(context)
     async with svc.sessions.begin() as session:
         language = await sync_language(
             session, update.effective_chat.id, code, svc.content.languages
         )
-    if language is not None:  # nothing stored yet: Telegram's language, checked again next time
-        context.chat_data.update({LANGUAGE: language, TELEGRAM_CODE: code})
+    # Nothing stored yet: Telegram's language, which a row made later starts with.
+    language = language or language_for(code, svc.content.languages)
+    context.chat_data.update({LANGUAGE: language, TELEGRAM_CODE: code})
+    UPDATE_LANGUAGE.set(language)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

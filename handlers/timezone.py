@@ -6,6 +6,7 @@ shared location. /timezone and the first /remind both use this step; the convers
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 
@@ -120,7 +121,9 @@ def choices(
 
 async def zone_from_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     location = update.effective_message.location
-    name = reminders.zone_at(location.latitude, location.longitude) if location else None
+    # The map's import and look-up take a good part of a second: off the event loop.
+    name = await asyncio.to_thread(reminders.zone_at, location.latitude,
+                                   location.longitude) if location else None
     if name is None:
         await send(update, context, text(update, context, "reminders.zone.location_unknown"))
     return name
