@@ -1,0 +1,132 @@
+"""python-telegram-bot's rate limiter, by urgency (``bot.sending.gate`` decides the order).
+
+Every Bot API call that Telegram counts as a message (sending, editing, deleting, forwarding,
+setting a reaction...) waits at the gate; the others (answering a button press, getMe) go at
+once. A call names its urgency with ``rate_limit_args=Priority(...)`` (python-telegram-bot
+passes it through every bot method); a call that names none is ``URGENT``. One task lets the
+waiting requests through at the gate's pace. A 429 closes the gate for retry_after and the
+request is tried again, up to ``max_retries`` times; a cosmetic update that a newer one
+replaced returns True at once, sending nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Coroutine, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.sending.failures import retry_after_seconds
+from bot.sending.gate import Gate, Ticket, Urgency
+
+# The methods whose calls Telegram counts towards its limits: the ones that change a chat.
+UNCOUNTED = frozenset({
+    "answerCallbackQuery", "answerInlineQuery", "getMe", "getUpdates", "getFile", "getChat",
+    "getMyCommands", "setMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
+    "getWebhookInfo", "close", "logOut", "sendChatAction",
+})
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Priority:
+    urgency: Urgency = Urgency.URGENT
+    # For COSMETIC: what a newer update replaces (a countdown's message, say).
+    key: Hashable | None = None
+
+
+BULK = Priority(Urgency.BULK)
+
+
+def cosmetic(chat_id: int, message_id: int | None) -> Priority:
+    return Priority(Urgency.COSMETIC, ("message", chat_id, message_id))
+
+
+class PriorityLimiter(BaseRateLimiter[Priority]):
+    def __init__(self, gate: Gate | None = None, *, max_retries: int = 3,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.gate = gate or Gate()
+        self.max_retries = max_retries
+        self._clock = clock
+        self._waiters: dict[Ticket, asyncio.Future[bool]] = {}
+        self._added: asyncio.Event | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    async def initialize(self) -> None:
+        if self._runner is None:
+            self._added = asyncio.Event()
+            self._runner = asyncio.create_task(self._run(), name="priority-limiter")
+
+    async def shutdown(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+        for future in self._waiters.values():
+            future.cancel()
+        self._waiters.clear()
+
+    async def process_request(
+        self, callback: Callable[..., Coroutine[Any, Any, Result]], args: Any,
+        kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+        rate_limit_args: Priority | None,
+    ) -> Result:
+        if endpoint in UNCOUNTED:
+            return await callback(*args, **kwargs)
+        priority = rate_limit_args if isinstance(rate_limit_args, Priority) else Priority()
+        chat_id = data.get("chat_id")
+        for attempt in range(self.max_retries + 1):
+            if not await self.wait_turn(priority, chat_id if isinstance(chat_id, int) else None):
+                return True  # replaced by a newer update of the same thing
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == self.max_retries:
+                    raise
+                self.gate.hold(self._clock(), retry_after_seconds(error))
+                self.wake()
+        raise AssertionError("unreachable")
+
+    async def wait_turn(self, priority: Priority, chat_id: int | None) -> bool:
+        """Wait at the gate; False if a newer cosmetic update took this one's place."""
+        await self.initialize()
+        ticket = Ticket(priority.urgency, chat_id, priority.key)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiters[ticket] = future
+        replaced = self.gate.add(ticket)
+        if replaced is not None:
+            dropped = self._waiters.pop(replaced, None)
+            if dropped is not None and not dropped.done():
+                dropped.set_result(False)
+        self.wake()
+        try:
+            return await future
+        except asyncio.CancelledError:
+            self.gate.withdraw(ticket)
+            self._waiters.pop(ticket, None)
+            raise
+
+    def wake(self) -> None:
+        """Look at the gate again now (a request came, or the time moved)."""
+        if self._added is not None:
+            self._added.set()
+
+    async def _run(self) -> None:
+        assert self._added is not None
+        while True:
+            ticket, wait = self.gate.next_grant(self._clock())
+            if ticket is not None:
+                future = self._waiters.pop(ticket, None)
+                if future is not None and not future.done():
+                    future.set_result(True)
+                continue
+            self._added.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._added.wait(), wait)
