@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 # Enough for a walk, a workout and desk breaks on different days and times; a list longer
 # than this is more likely a mistake than a plan, and it keeps /reminders to one screen.
 MAX_PER_CHAT = 10
-SNOOZE = timedelta(minutes=30)
 LATE_GRACE = timedelta(hours=1)
 
 
@@ -250,10 +249,10 @@ async def pause_all(session: AsyncSession, chat_ids: Iterable[int]) -> int:
 
 
 async def snooze(
-    session: AsyncSession, chat_id: int, reminder_id: int, now: datetime
+    session: AsyncSession, chat_id: int, reminder_id: int, again: datetime
 ) -> datetime | None:
-    """Fire again SNOOZE from now; when it fires next, or None for a reminder that is gone or
-    paused.
+    """Fire again at ``again`` (bot.reminder_later: the person's choice under "Later"); when it
+    fires next, or None for a reminder that is gone or paused.
 
     The snooze takes the place of the next occurrence only if it comes first, so a snooze
     late in the evening never swallows the next morning's reminder (and the answer is then
@@ -262,7 +261,6 @@ async def snooze(
     reminder = await own_reminder(session, chat_id, reminder_id)
     if reminder is None or not reminder.active:
         return None
-    again = now + SNOOZE
     if reminder.next_due_at is None or again < reminder.next_due_at:
         reminder.next_due_at = again
     return reminder.next_due_at

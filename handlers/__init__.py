@@ -101,6 +101,7 @@ def register(application: Application) -> None:
         (tips.on_tip_button, r"^tips:"),
         (exercises.on_button, exercises.PREFIX_PATTERN),
         (reminder_list.on_list_button, reminder_list.LIST_PATTERN),
+        (reminder_list.on_undo, reminder_list.UNDO_PATTERN),
         (reminders.on_later, reminders.LATER_PATTERN),
         (reminders.on_walk_done, reminders.WALK_DONE_PATTERN),
         (desk_breaks.on_done, desk_breaks.DONE_PATTERN),

@@ -8,10 +8,11 @@ stretch a break suggests, is decided in bot/desk_breaks.py.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import desk_breaks, timing
 from bot.content import Content
@@ -22,6 +23,7 @@ from bot.timing import DESK_BREAK_MIN_MINUTES
 from bot.workout_text import desk_break_dose, numbered_steps
 from handlers.common import text
 from handlers.remind_steps import (
+    AT_PATTERN,
     EVERY,
     TIME,
     WINDOW_END,
@@ -29,32 +31,51 @@ from handlers.remind_steps import (
     ask,
     ask_days,
     draft,
+    editing,
     exclusive,
+    given,
     read_time,
+    took,
 )
 from handlers.timezone import quoted, send
 
 DONE = "desk:done"
 DONE_PATTERN = f"^{DONE}$"
 EXAMPLE_EVERY = 60
+# The intervals offered as buttons, those that fit the window; any other can be typed.
+EVERY_CHOICES = (30, 45, 60, 90, 120)
+EVERY_PATTERN = re.compile(r"^rem:every:(\d{1,3})$")
 
 
 def states() -> dict[object, list[BaseHandler]]:
     typed = filters.TEXT & ~filters.COMMAND
     return {
-        WINDOW_END: [MessageHandler(typed, on_end)],
-        EVERY: [MessageHandler(typed, on_every)],
+        WINDOW_END: [MessageHandler(typed, on_end), CallbackQueryHandler(on_end, AT_PATTERN)],
+        EVERY: [MessageHandler(typed, on_every), CallbackQueryHandler(on_every, EVERY_PATTERN)],
     }
 
 
 async def ask_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     # The start is the reminder's time: the same step as a daily reminder's, which then
-    # comes back here (ask_end).
-    return await ask(update, context, "reminders.desk.ask_start", TIME)
+    # comes back here (ask_end). Breaks being changed need no introduction.
+    start = editing(context, "time")
+    key = "reminders.desk.ask_start" if start is None else "reminders.desk.ask_start_again"
+    return await ask(update, context, key, TIME, start)
 
 
 async def ask_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    return await ask(update, context, "reminders.desk.ask_end", WINDOW_END)
+    end = editing(context, "window_end")
+    if end is not None and not fits(stored_time(draft(context)["time"]), stored_time(end)):
+        end = None  # the new start leaves no room before the old end: no button to keep it
+    return await ask(update, context, "reminders.desk.ask_end", WINDOW_END, end)
+
+
+def fits(start: timing.LocalTime, end: timing.LocalTime) -> bool:
+    try:
+        desk_breaks.longest_every(start, end)
+    except timing.TimingError:
+        return False
+    return True
 
 
 @exclusive
@@ -71,13 +92,24 @@ async def on_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return WINDOW_END
     draft(context)["window_end"] = str(end)
     await send(update, context, text(update, context, "reminders.desk.ask_every",
-                                     **every_range(longest)))
+                                     **every_range(longest)),
+               every_buttons(update, context, longest, editing(context, "every")))
     return EVERY
+
+
+def every_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE, longest: int,
+                  current: int | None) -> InlineKeyboardMarkup:
+    """The usual intervals that fit the window, and the one breaks being changed have."""
+    minutes = sorted({*EVERY_CHOICES, *([current] if current else [])})
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(text(update, context, "reminders.desk.every_button", minutes=every),
+                             callback_data=f"rem:every:{every}")
+        for every in minutes if DESK_BREAK_MIN_MINUTES <= every <= longest]])
 
 
 @exclusive
 async def on_every(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    typed = update.effective_message.text or ""
+    typed = await given(update, EVERY_PATTERN)
     gathered = draft(context)
     start = stored_time(gathered.get("time", "00:00"))
     end = stored_time(gathered.get("window_end", "23:59"))
@@ -93,6 +125,7 @@ async def on_every(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             reply = text(update, context, "reminders.desk.bad_every", every=every, **limits)
         await send(update, context, reply)
         return EVERY
+    await took(update, context)
     gathered["every"] = every
     return await ask_days(update, context)
 

@@ -1,6 +1,8 @@
 """Reminders: /remind (what, when, which days), /timezone, and the buttons on the reminders
 themselves. Storage and scheduling live in bot/reminders.py and bot/dispatch.py; the list is
-handlers/reminder_list.py, and a desk break's own steps and message handlers/desk_breaks.py.
+handlers/reminder_list.py, changing a reminder handlers/reminder_edit.py, "Later" and its
+choices handlers/reminder_later.py, and a desk break's own steps and message
+handlers/desk_breaks.py.
 
 The /remind conversation is registered in a group of its own ahead of the others (see
 handlers/__init__.py), so that while someone is typing a time or a city it gets their words
@@ -31,12 +33,14 @@ from bot.app import SERVICES_KEY, services
 from bot.content import REFERENCE_LANGUAGE, Content
 from bot.dispatch import Composed
 from bot.pictures import PictureLibrary
+from bot.reminder_later import Later
 from bot.reminders import Claimed, Kind
 from bot.screening import Outcome
 from bot.walking import GoalStatus, goal_status, km_text
-from handlers import desk_breaks, timezone
+from handlers import desk_breaks, reminder_edit, reminder_later, timezone
 from handlers.common import language_of, text
 from handlers.remind_steps import (
+    AT_PATTERN,
     DAY_MASKS,
     DAYS,
     DAYS_PATTERN,
@@ -46,21 +50,25 @@ from handlers.remind_steps import (
     TIME,
     ZONE,
     add_note,
-    ask,
     ask_days,
+    ask_time,
     draft,
     exclusive,
+    mark_days,
     read_time,
+    show_day_picker,
 )
-from handlers.reminder_list import NEW
+from handlers.reminder_list import NEW, pause_everything, resume_everything
 from handlers.screening import AGAIN as SCREEN_AGAIN
 from handlers.timezone import send
 from handlers.walking import ask_distance
 
 OFF_WORDS = frozenset({"off", "stop", "pause"})
+ON_WORDS = frozenset({"on", "resume"})
 
 KIND_PATTERN = re.compile(r"^rem:kind:(walk|workout|desk_break)$")
-LATER_PATTERN = re.compile(r"^rem:later:(\d{1,12})$")
+# "Later" itself, then one of its choices (handlers/reminder_later.py).
+LATER_PATTERN = re.compile(rf"^rem:later:(\d{{1,12}})(?::({'|'.join(Later)}))?$")
 WALK_DONE_PATTERN = re.compile(r"^walk:done:(\d{1,12})$")
 START_WORKOUT = "wo:begin"  # begins /workout, quick safety check first (handlers/workout.py)
 
@@ -77,6 +85,7 @@ def build_conversation(
             CommandHandler("remind", remind_command, filters=private),
             CommandHandler("timezone", timezone_command, filters=private),
             CallbackQueryHandler(new_from_list, pattern=f"^{NEW}$"),
+            CallbackQueryHandler(reminder_edit.edit_from_list, pattern=reminder_edit.EDIT_PATTERN),
             *also_starting_with,
         ],
         states={
@@ -88,7 +97,7 @@ def build_conversation(
                 CallbackQueryHandler(on_kind, pattern=KIND_PATTERN),
                 MessageHandler(typed, use_buttons),
             ],
-            TIME: [MessageHandler(typed, on_time)],
+            TIME: [MessageHandler(typed, on_time), CallbackQueryHandler(on_time, AT_PATTERN)],
             DAYS: [
                 CallbackQueryHandler(on_days_button, pattern=DAYS_PATTERN),
                 MessageHandler(typed, on_days_text),
@@ -112,6 +121,9 @@ def build_conversation(
 async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if context.args and context.args[0].lower() in OFF_WORDS:
         await pause_everything(update, context)
+        return END
+    if context.args and context.args[0].lower() in ON_WORDS:
+        await resume_everything(update, context)
         return END
     return await begin(update, context)
 
@@ -149,13 +161,6 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     context.chat_data[DRAFT] = {"then": "end"}
     await timezone.ask_zone(update, context, current)
     return ZONE
-
-
-async def pause_everything(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    async with services(context).sessions.begin() as session:
-        count = await reminders.pause_all(session, [update.effective_chat.id])
-    key = "reminders.remind.paused_all" if count else "reminders.remind.nothing_to_pause"
-    await send(update, context, text(update, context, key, count=count))
 
 
 # --- the steps ------------------------------------------------------------------------------------
@@ -209,10 +214,6 @@ async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     return KIND
 
 
-async def ask_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    return await ask(update, context, "reminders.remind.ask_time", TIME)
-
-
 @exclusive
 async def on_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     at = await read_time(update, context)
@@ -227,13 +228,22 @@ async def on_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 @exclusive
 async def on_days_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
-    choice = DAYS_PATTERN.match(query.data or "").group(1)
-    await query.answer()
-    await timezone.mark_chosen(update, context, text(update, context, f"reminders.remind.{choice}"))
-    if choice == "choose":
-        await send(update, context, text(update, context, "reminders.remind.type_days"))
+    choice, picked = DAYS_PATTERN.match(query.data or "").groups()
+    mask = DAY_MASKS.get(choice, int(picked or 0))
+    if not 0 <= mask <= timing.EVERY_DAY:  # forged
+        await query.answer(text(update, context, "ui.errors.stale_button"))
         return DAYS
-    return await finish(update, context, DAY_MASKS[choice])
+    if choice == "pick":
+        await query.answer()
+        await show_day_picker(update, context, mask)
+        return DAYS
+    if not mask:
+        await query.answer(text(update, context, "reminders.remind.pick_a_day"))
+        return DAYS
+    await query.answer()
+    await mark_days(update, context, text(update, context, f"reminders.remind.{choice}")
+                    if choice in DAY_MASKS else timezone.days_text(update, context, mask))
+    return await finish(update, context, mask)
 
 
 @exclusive
@@ -254,6 +264,8 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, weekdays: i
     if "kind" not in gathered or "time" not in gathered or (
             gathered["kind"] == Kind.DESK_BREAK and window is None):
         return await begin(update, context)  # the draft was lost: start over rather than guess
+    if gathered.get("then") == "edit":
+        return await reminder_edit.save(update, context, gathered, weekdays, window)
     svc, chat_id = services(context), update.effective_chat.id
     now = svc.clock()
     async with svc.sessions.begin() as session:
@@ -278,8 +290,8 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, weekdays: i
 @exclusive
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     gathered = context.chat_data.pop(DRAFT, {})
-    key = "reminders.zone.not_changed" if gathered.get("then") == "end" else (
-        "reminders.remind.cancelled")
+    key = {"end": "reminders.zone.not_changed", "edit": "reminders.edit.cancelled"}.get(
+        gathered.get("then"), "reminders.remind.cancelled")
     await update.effective_message.reply_text(text(update, context, key))
     return END
 
@@ -294,19 +306,12 @@ async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def on_later(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    reminder_id = int(LATER_PATTERN.match(query.data or "").group(1))
-    svc, chat_id = services(context), update.effective_chat.id
-    async with svc.sessions.begin() as session:
-        again = await reminders.snooze(session, chat_id, reminder_id, svc.clock())
-        zone_name = await reminders.chat_zone(session, chat_id) or "UTC"
-    await query.answer()
-    if again is None:
-        note = text(update, context, "reminders.message.later_gone")
+    """"⏰ Later": first the choice of when, then the snooze (handlers/reminder_later.py)."""
+    reminder_id, choice = LATER_PATTERN.match(update.callback_query.data or "").groups()
+    if choice is None:
+        await reminder_later.offer(update, context, int(reminder_id))
     else:
-        note = text(update, context, "reminders.message.later",
-                    time=timezone.local_clock(zone_name, again))
-    await add_note(update, note)
+        await reminder_later.snooze(update, context, int(reminder_id), Later(choice))
 
 
 async def on_walk_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -197,7 +197,7 @@ async def test_desk_breaks_are_listed_paused_resumed_and_deleted_with_the_others
     await add_reminder(bot, 9006, "07:30")
     await add_desk_break(bot, 9006, "09:00", "17:00", 45, weekdays=WEEKDAYS_ONLY)
     await user.send("/reminders")
-    listing = await user.expect("Your reminders (Europe/Berlin):")
+    listing = await user.expect("Your reminders (Berlin):")
     assert "1. 🚶 Walk at 07:30, every day" in listing.text
     assert "2. 🪑 Desk breaks every 45 min, 09:00–17:00, on weekdays" in listing.text
     await user.press("Pause 2")
