@@ -59,11 +59,12 @@ def desk_break_dose(content: Content, lang: str, exercise: Exercise) -> str:
     if exercise.has_sides:
         dose = content.text(
             "reminders.message.desk_dose_sides", lang, hold=exercise.hold_seconds,
-            reps=exercise.reps, first=content.text(f"exercises.{exercise.id}.side_first", lang),
+            reps=times(exercise.reps),
+            first=content.text(f"exercises.{exercise.id}.side_first", lang),
             second=content.text(f"exercises.{exercise.id}.side_second", lang))
     else:
         dose = content.text("reminders.message.desk_dose_plain", lang,
-                            hold=exercise.hold_seconds, reps=exercise.reps)
+                            hold=exercise.hold_seconds, reps=times(exercise.reps))
     if not exercise.dose_from_article:
         dose += " " + content.text("workout.card.our_dose", lang)
     return dose

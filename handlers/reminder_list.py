@@ -23,6 +23,7 @@ from telegram.ext import ContextTypes
 
 from bot import reminder_edits, reminders
 from bot.app import services
+from bot.formatting import Count
 from bot.models import Reminder
 from bot.reminder_edits import UNDO_FOR, Deleted
 from bot.reminders import Kind
@@ -204,7 +205,8 @@ async def pause_everything(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     async with services(context).sessions.begin() as session:
         count = await reminders.pause_all(session, [update.effective_chat.id])
     key = "reminders.remind.paused_all" if count else "reminders.remind.nothing_to_pause"
-    await send(update, context, text(update, context, key, count=count))
+    await send(update, context, text(update, context, key,
+                                     count=Count(count, "reminders.count.paused")))
 
 
 async def resume_everything(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -220,5 +222,6 @@ async def resume_everything(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     first = min(reminder.next_due_at for reminder in resumed)
     await send(update, context, text(
-        update, context, "reminders.remind.resumed_all", count=len(resumed),
+        update, context, "reminders.remind.resumed_all",
+        count=Count(len(resumed), "reminders.count.resumed"),
         next=timezone.next_text(update, context, first, zone_name, now)))

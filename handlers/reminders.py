@@ -36,7 +36,7 @@ from bot.pictures import PictureLibrary
 from bot.reminder_later import Later
 from bot.reminders import Claimed, Kind
 from bot.screening import Outcome
-from bot.walking import GoalStatus, goal_status, km_text
+from bot.walking import GoalStatus, goal_status
 from handlers import desk_breaks, reminder_edit, reminder_later, timezone
 from handlers.common import language_of, text
 from handlers.remind_steps import (
@@ -356,7 +356,7 @@ def reminder_composer(content: Content, pictures: PictureLibrary | None = None
             body = content.text(
                 "reminders.message.walk" if status is GoalStatus.NONE
                 else "reminders.message.walk_so_far", language, goal=str(goal),
-                walked=km_text(walked), left=km_text(goal.low - walked))
+                walked=float(walked), left=float(goal.low - walked))
             first = InlineKeyboardButton(content.text("reminders.message.done_button", language),
                                          callback_data=f"walk:done:{item.reminder_id}")
         else:
@@ -370,7 +370,7 @@ def reminder_composer(content: Content, pictures: PictureLibrary | None = None
 
 def walk_goal_met(content: Content, language: str, item: Claimed) -> Composed:
     return Composed(content.text("reminders.message.walk_goal_met", language,
-                                 walked=km_text(item.walked_km),
+                                 walked=float(item.walked_km),
                                  goal=str(content.walking_goal_km)))
 
 

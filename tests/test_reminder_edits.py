@@ -355,9 +355,9 @@ async def test_remind_on_resumes_what_was_paused(api: FakeBotAPI, bot: RunningBo
     await user.send("/remind on")
     await user.expect("None of your reminders is paused, so there's nothing to resume.")
     await user.send("/remind off")
-    await user.expect("Paused your reminders (2)")
+    await user.expect("Your 2 reminders are paused")
     await user.send("/remind on")
-    await user.expect("Resumed your reminders (2). The next one comes today at 19:00.")
+    await user.expect("Your 2 reminders are on again. The next one comes today at 19:00.")
     reminders = await stored(bot, 4020)
     assert [r.active for r in reminders] == [True, True]
     assert [r.next_due_at for r in reminders] == [instant("2026-03-28T06:30:00+00:00"),
@@ -368,8 +368,8 @@ async def test_remind_on_in_russian(api: FakeBotAPI, bot: RunningBot) -> None:
     user = api.user(4021, language_code="ru")
     await add_reminder(bot, 4021, "19:00", zone="Europe/Moscow")
     await user.send("/remind off")
-    await user.expect("Напоминания на паузе (всего: 1)")
+    await user.expect("1 напоминание поставлено на паузу")
     await user.send("/remind on")
-    await user.expect("Напоминания снова включены (всего: 1). Следующее придёт сегодня в 19:00.")
+    await user.expect("1 напоминание снова включено. Следующее придёт сегодня в 19:00.")
     await user.send("/remind on")
     await user.expect("Ни одно напоминание не стоит на паузе — включать нечего.")

@@ -183,7 +183,7 @@ async def test_remind_off_pauses_them_all(api: FakeBotAPI, bot: RunningBot) -> N
     await add_reminder(bot, 3008, "07:30")
     await add_reminder(bot, 3008, "19:00")
     await user.send("/remind off")
-    await user.expect("Paused your reminders (2)")
+    await user.expect("Your 2 reminders are paused")
     assert [r.active for r in await stored(bot, 3008)] == [False, False]
     await user.send("/remind off")
     await user.expect("You have no reminders running")
