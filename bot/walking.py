@@ -222,11 +222,6 @@ def is_word(typed: str, words: Iterable[str]) -> bool:
     return _clean(typed) in {_clean(word) for word in words}
 
 
-def km_text(km: float) -> str:
-    """Kilometres for people: at most two decimals, no trailing zeros ("6", "5.2", "3.33")."""
-    return f"{km:.2f}".rstrip("0").rstrip(".")
-
-
 class GoalStatus(StrEnum):
     NONE = "none"  # nothing walked yet
     BELOW = "below"

@@ -8,6 +8,7 @@ import pytest
 
 from bot import walking
 from bot.content import Range, load_content
+from bot.formatting import decimal, locale
 from bot.walking import Entry, GoalStatus, Walk, WalkInputError, parse_walk
 
 UNITS = walking.unit_words(load_content(), "en")
@@ -82,11 +83,15 @@ def test_pace_is_the_stated_one() -> None:
     assert walking.minutes_to_km(12) == 1.0
 
 
-@pytest.mark.parametrize(("km", "shown"), [
-    (6.0, "6"), (5.2, "5.2"), (3.333, "3.33"), (0.25, "0.25"), (10.1, "10.1"), (0.0, "0"),
+@pytest.mark.parametrize(("km", "english", "russian"), [
+    (6.0, "6", "6"), (5.2, "5.2", "5,2"), (3.333, "3.33", "3,33"), (0.25, "0.25", "0,25"),
+    (10.1, "10.1", "10,1"), (0.0, "0", "0"),
 ])
-def test_kilometres_are_shown_without_trailing_zeros(km: float, shown: str) -> None:
-    assert walking.km_text(km) == shown
+def test_kilometres_are_shown_without_trailing_zeros_as_each_language_writes_them(
+    km: float, english: str, russian: str
+) -> None:
+    assert decimal(km, locale("en_GB")) == english
+    assert decimal(km, locale("ru_RU")) == russian
 
 
 @pytest.mark.parametrize(("total", "status"), [
