@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import ConfigError, RedactingFormatter, Settings
 from bot.content import Content, load_content
@@ -20,12 +20,18 @@ from bot.db import UnknownSchemaRevision, create_engine, make_sessionmaker, migr
 from bot.models import utcnow
 from bot.pictures import PictureLibrary
 from bot.polling import PollingTrouble
+from bot.sending.gate import Gate
+from bot.sending.limiter import PriorityLimiter
 from bot.speech import VoiceLibrary
 from bot.timers import JobQueueTimers, MakeTimers
 
 logger = logging.getLogger(__name__)
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Telegram's limit for one chat: about a message a second, short bursts allowed. A workout's
+# busiest moment (the end of an exercise: its last edit, the next card, its voice note and a
+# new status message) is one burst.
+CHAT_RATE, CHAT_BURST = 1.0, 5
 
 
 @dataclass(frozen=True)
@@ -144,12 +150,13 @@ def build_application(
         .token(settings.token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_base_url(settings.telegram_api_url))
-        .rate_limiter(AIORateLimiter(
+        .rate_limiter(PriorityLimiter(Gate(
             # Telegram allows about 30 messages a second and counts them per second: one at a
-            # time, evenly spaced at 29 a second, never bursts past that. Reminders take at most
-            # 25 of them (bot/dispatch.py), so the rest is always there for interactive messages.
-            overall_max_rate=1, overall_time_period=1 / 29, max_retries=3,
-        ))
+            # time, evenly spaced at 29 a second, never bursts past that; what a person waits
+            # for first, then reminders, then countdowns (bot/sending/gate.py). The limit per
+            # chat follows the time scale, as a workout's pace does.
+            rate=29, chat_rate=CHAT_RATE / settings.time_scale, chat_burst=CHAT_BURST,
+        ), max_retries=3))
         .post_shutdown(close_services)
         .build()
     )

@@ -30,9 +30,10 @@ answers, each resumption that fails costs at most its one message, one every 30 
 most. Each request waits ``Settings.reminder_timeout`` seconds (5 by default) for its answer.
 A tick that cannot reach the database logs one WARNING line and leaves the work to the next.
 
-Rate: Telegram allows about 30 messages a second per bot. The bot's own limiter (bot/app.py)
-spaces every message evenly at 29 a second; reminders take at most ``REMINDER_RATE`` of that,
-so interactive messages such as a workout's hold prompts always find room between them.
+Rate: Telegram allows about 30 messages a second per bot. The bot's own limiter (bot/app.py,
+bot/sending/gate.py) spaces every message evenly at 29 a second and lets what a person is
+waiting for (a workout's hold prompt, the reply to a press) go before any reminder waiting
+with it; reminders take everything else.
 """
 
 from __future__ import annotations
@@ -56,17 +57,23 @@ from bot.app import SERVICES_KEY, Services
 from bot.reminders import Claim, Claimed
 from bot.sending.failures import Failure, classify, retry_after_seconds
 from bot.sending.files import fits_caption, send_pictured
+from bot.sending.gate import Urgency
+from bot.sending.limiter import Priority
 from bot.sending.outage import Outage
 
 logger = logging.getLogger(__name__)
 
-REMINDER_RATE = 25.0  # messages a second, of the 29 the bot's limiter allows in all
+# Messages a second: all the bot's limiter allows, which lets urgent messages go first and
+# gives reminders what they leave (bot/sending/gate.py).
+REMINDER_RATE = 29.0
 TICK_SECONDS = 5.0
 CLAIM_BATCH = 50  # two seconds of sending: also the most a crash can cost
 # Enough to keep 25 a second going at Telegram's usual 0.1-0.5 s a request; also the most an
 # outage of the Bot API can cost.
 MAX_IN_FLIGHT = 16
-RETRIES_AFTER_429 = 1  # the limiter waits retry_after and sends the same message once more
+# Reminders wait at the bot's limiter behind what people are waiting for; after a 429 it waits
+# retry_after and sends the same message once more.
+REMINDER_PRIORITY = Priority(Urgency.BULK, retries=1)
 STOP_CHECK = 0.25  # how soon a stopping bot is noticed while reminders wait out a 429
 DISPATCHER_KEY = "reminder_dispatcher"
 JOB_NAME = "reminders"
@@ -279,7 +286,7 @@ class Dispatcher:
         try:
             await send_pictured(
                 self.application.bot, item.chat_id, picture, composed.text, composed.markup,
-                file_ids=self.file_ids, rate_limit_args=RETRIES_AFTER_429,
+                file_ids=self.file_ids, rate_limit_args=REMINDER_PRIORITY,
                 read_timeout=self.timeout, write_timeout=self.timeout,
                 connect_timeout=self.timeout,
             )

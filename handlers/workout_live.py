@@ -38,6 +38,7 @@ from bot.live_workout import (
 from bot.pictures import animation_or_none
 from bot.sending.failures import Failure, classify
 from bot.sending.files import send_pictured
+from bot.sending.limiter import Priority, cosmetic, urgent_edit
 from bot.timers import Timers
 from bot.workout import Event, Status, Transition
 from bot.workout_text import exercise_card, exercise_name, summary_text
@@ -153,12 +154,15 @@ async def on_countdown(application: Application, chat_id: int, workout_id: int,
         start_countdown(application, live, left, generation)
         svc: Services = application.bot_data[SERVICES_KEY]
         text = status_text(svc.content, live, run.status, run.current_beat, left)
-        # A countdown is worth less than every prompt: one missed is not retried as a stall.
-        try:
-            await edit(application, chat_id, live.control_message_id, text,
-                       status_controls(svc, live, run.status))
-        except TelegramError as error:
-            logger.info("A countdown was not shown (%s)", classify(error).value)
+        markup, message_id = status_controls(svc, live, run.status), live.control_message_id
+    # A countdown is worth less than every prompt: it waits behind reminders without holding
+    # the workout up (the next prompt's edit replaces it if it still waits), and one missed is
+    # not retried as a stall.
+    try:
+        await edit(application, chat_id, message_id, text, markup,
+                   priority=cosmetic(chat_id, message_id))
+    except TelegramError as error:
+        logger.info("A countdown was not shown (%s)", classify(error).value)
 
 
 # --- showing a transition --------------------------------------------------------------------
@@ -345,14 +349,15 @@ async def pick_up(application: Application, live: LiveWorkout) -> None:
 
 
 async def edit(target: Application | ContextTypes.DEFAULT_TYPE, chat_id: int,
-               message_id: int | None, new_text: str, markup: InlineKeyboardMarkup | None
-               ) -> None:
+               message_id: int | None, new_text: str, markup: InlineKeyboardMarkup | None,
+               *, priority: Priority | None = None) -> None:
     if message_id is None:
         return
     svc: Services = target.bot_data[SERVICES_KEY]
     try:
-        await deliver(svc, partial(target.bot.edit_message_text, new_text, chat_id=chat_id,
-                                   message_id=message_id, reply_markup=markup))
+        await deliver(svc, partial(
+            target.bot.edit_message_text, new_text, chat_id=chat_id, message_id=message_id,
+            reply_markup=markup, rate_limit_args=priority or urgent_edit(chat_id, message_id)))
     except BadRequest as error:
         # Also what a second try says when the first one arrived after all.
         if "not modified" not in error.message.lower():

@@ -134,3 +134,12 @@ async def test_the_limiter_calls_in_the_gates_order_and_skips_replaced_updates()
 
 async def _never_called() -> bool:
     return True
+
+
+def test_a_prompts_edit_drops_the_countdown_of_its_message_still_waiting() -> None:
+    gate = Gate(rate=10)
+    countdown = Ticket(Urgency.COSMETIC, 3, key=("message", 3, 41))
+    gate.add(countdown)
+    prompt = Ticket(Urgency.URGENT, 3, key=("message", 3, 41))
+    assert gate.add(prompt) is countdown and countdown.dropped
+    assert [ticket for _, ticket in drain(gate, 0.0, 1.0)] == [prompt]  # no stale countdown

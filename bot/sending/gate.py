@@ -68,14 +68,17 @@ class Gate:
     _next_slot: float = 0.0
 
     def add(self, ticket: Ticket) -> Ticket | None:
-        """Queue ``ticket``; returns the cosmetic ticket it replaced (now dropped), if any."""
+        """Queue ``ticket``; returns the cosmetic ticket it replaced (now dropped), if any: a
+        request with the same key replaces a cosmetic one still waiting, whatever its own
+        class, so that an older countdown never lands after the newer status."""
         replaced = None
-        if ticket.urgency is Urgency.COSMETIC and ticket.key is not None:
+        if ticket.key is not None:
             replaced = self._waiting_by_key.pop(ticket.key, None)
             if replaced is not None:
                 replaced.dropped = True
                 self._queues[Urgency.COSMETIC].remove(replaced)
-            self._waiting_by_key[ticket.key] = ticket
+            if ticket.urgency is Urgency.COSMETIC:
+                self._waiting_by_key[ticket.key] = ticket
         self._queues[ticket.urgency].append(ticket)
         return replaced
 

@@ -39,13 +39,21 @@ class Priority:
     urgency: Urgency = Urgency.URGENT
     # For COSMETIC: what a newer update replaces (a countdown's message, say).
     key: Hashable | None = None
+    # How often to try again after a 429; None: the limiter's own number.
+    retries: int | None = None
 
 
 BULK = Priority(Urgency.BULK)
 
 
 def cosmetic(chat_id: int, message_id: int | None) -> Priority:
+    """An update of a message that a newer one may replace (a countdown)."""
     return Priority(Urgency.COSMETIC, ("message", chat_id, message_id))
+
+
+def urgent_edit(chat_id: int, message_id: int | None) -> Priority:
+    """An edit a person waits for; it replaces a cosmetic update of the message still waiting."""
+    return Priority(Urgency.URGENT, ("message", chat_id, message_id))
 
 
 class PriorityLimiter(BaseRateLimiter[Priority]):
@@ -82,13 +90,14 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
             return await callback(*args, **kwargs)
         priority = rate_limit_args if isinstance(rate_limit_args, Priority) else Priority()
         chat_id = data.get("chat_id")
-        for attempt in range(self.max_retries + 1):
+        retries = self.max_retries if priority.retries is None else priority.retries
+        for attempt in range(retries + 1):
             if not await self.wait_turn(priority, chat_id if isinstance(chat_id, int) else None):
                 return True  # replaced by a newer update of the same thing
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
-                if attempt == self.max_retries:
+                if attempt == retries:
                     raise
                 self.gate.hold(self._clock(), retry_after_seconds(error))
                 self.wake()
