@@ -201,7 +201,7 @@ def test_tips_cover_the_articles_habits(shipped: Content) -> None:
         assert 2 <= len(sentences) <= 3, tip_id
     assert "straight" in shipped.text("tips.posture.body")
     assert "one position" in shipped.text("tips.get_up_often.body")
-    assert "table" in shipped.text("tips.sit_well.body")
+    assert "desk" in shipped.text("tips.sit_well.body")
 
 
 # --- Screening questions ------------------------------------------------------------------

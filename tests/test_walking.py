@@ -189,9 +189,9 @@ async def test_undo_removes_the_last_walk(api: FakeBotAPI, walk_bot: RunningBot)
     await log(user, "/walk undo", "There's no walk to undo.")
     await log(user, "/walk 5", "Logged")
     await log(user, "/walk 2", "Logged")
-    reply = await log(user, "/walk undo", "Removed the 2 km walk of Wed 10 Jun")
+    reply = await log(user, "/walk undo", "Removed the 2 km walk on Wed 10 Jun")
     assert "Today: 5 km of your 6–8 km goal, 1 km to go." in reply
-    reply = await log(user, "/walk Undo", "Removed the 5 km walk of Wed 10 Jun")
+    reply = await log(user, "/walk Undo", "Removed the 5 km walk on Wed 10 Jun")
     assert "Today: no walks logged yet." in reply
     assert await walks(walk_bot, 5011) == []
 
@@ -233,10 +233,10 @@ async def test_fix_corrects_the_last_walk(
     await log(user, "/walk 5.2", "Logged")
     await log(user, "/walk fix", "To correct your last walk")
     await log(user, "/walk fix -1", "A walk needs a distance above zero")
-    reply = await log(user, "/walk fix 4.8", "Corrected: the walk of Wed 10 Jun is now 4.8 km")
+    reply = await log(user, "/walk fix 4.8", "Corrected: the walk on Wed 10 Jun is now 4.8 km")
     assert "(it was 5.2 km)" in reply and "Today: 4.8 km" in reply
     clock.advance(days=1)
-    reply = await log(user, "/walk fix 6", "Corrected: the walk of Wed 10 Jun is now 6 km")
+    reply = await log(user, "/walk fix 6", "Corrected: the walk on Wed 10 Jun is now 6 km")
     assert "Wed 10 Jun: 6 km in all." in reply
     assert await walks(walk_bot, 5015) == [(date(2026, 6, 10), 6.0, None)]
 
@@ -334,12 +334,12 @@ async def test_a_walk_for_yesterday(api: FakeBotAPI, walk_bot: RunningBot) -> No
     thirty = max(user.messages)
     reply = await log(user, "/walk 3", "Logged: a 3 km walk.")
     assert "Today: 3 km of your 6–8 km goal" in reply
-    await log(user, "/walk undo", "Removed the 3 km walk of Wed 10 Jun")
+    await log(user, "/walk undo", "Removed the 3 km walk on Wed 10 Jun")
     # The walk logged last is yesterday's 30 minutes: fixing it keeps its day.
-    reply = await log(user, "/walk fix 4", "Corrected: the walk of Tue 9 Jun is now 4 km")
+    reply = await log(user, "/walk fix 4", "Corrected: the walk on Tue 9 Jun is now 4 km")
     assert "(it was 2.5 km)" in reply and "Yesterday, Tue 9 Jun: 11 km in all." in reply
     await user.press("Undo", message_id=thirty)  # the 30 minutes, now 4 km
-    edit = await user.expect("Removed the 4 km walk of Tue 9 Jun", kind="edit")
+    edit = await user.expect("Removed the 4 km walk on Tue 9 Jun", kind="edit")
     assert "Yesterday, Tue 9 Jun: 7 km in all." in (edit.text or "")
     assert await walks(walk_bot, 5020) == [
         (date(2026, 6, 9), 5.0, None), (date(2026, 6, 9), 2.0, None),
@@ -406,7 +406,8 @@ async def test_without_a_time_zone_the_day_assumed_is_said_and_the_zone_asked(
 ) -> None:
     user = api.user(1990)
     reply = await log(user, "/walk 3", "Logged: a 3 km walk")
-    assert "I don't know your time zone yet, so I took today to be Wed 10 Jun, as in UTC" in reply
+    assert ("I don't know your time zone yet, so I'm going by UTC, where today is Wed 10 Jun"
+            in reply)
     await user.press("Set my time zone")
     await user.expect("which time zone are you in")
     await user.send("Berlin")
@@ -422,6 +423,6 @@ async def test_progress_says_the_day_it_assumed_in_russian(api: FakeBotAPI,
                                                            walk_bot: RunningBot) -> None:
     user = api.user(1991, language_code="ru")
     await user.send("/progress")
-    note = await user.expect("Я пока не знаю ваш часовой пояс, поэтому считаю, что сегодня ср, "
-                             "10 июн., как по UTC.")
+    note = await user.expect("Я пока не знаю ваш часовой пояс, поэтому считаю дни по UTC: "
+                             "сегодня ср, 10 июн.")
     assert note.buttons == ["🌍 Указать часовой пояс"]

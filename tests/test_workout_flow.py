@@ -257,7 +257,7 @@ async def test_skipping_everything_says_so(api: FakeBotAPI, timed_bot: RunningBo
         await expect_card(user, name)
         await user.expect("tap Start", kind="message")
     await user.press("Skip")
-    end = await user.expect("all 11 exercises were skipped")
+    end = await user.expect("you skipped all 11 exercises")
     assert "how does your back feel" not in end.text.lower()
 
 
