@@ -9,9 +9,11 @@ from telegram.ext import ContextTypes
 
 from bot.app import services
 from bot.chats import choose_language
+from handlers import open_questions
 from handlers.common import LANGUAGE, text
 
 CHOICE_PATTERN = re.compile(r"^lang:([a-z]{2,3})$")
+QUESTION = "language"  # an open question until a language is picked (handlers.open_questions)
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -21,9 +23,10 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         InlineKeyboardButton(content.text("ui.language.name", lang), callback_data=f"lang:{lang}")
         for lang in content.languages
     ]
-    await update.effective_message.reply_text(
+    asked = await update.effective_message.reply_text(
         text(update, context, "ui.language.prompt"), reply_markup=InlineKeyboardMarkup([buttons])
     )
+    open_questions.remember(context, QUESTION, asked)
 
 
 async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -33,6 +36,7 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(text(update, context, "ui.errors.stale_button"))
         return
     language = match.group(1)
+    open_questions.forget(context, QUESTION)
     async with svc.sessions.begin() as session:
         await choose_language(session, update.effective_chat.id, language)
     context.chat_data[LANGUAGE] = language

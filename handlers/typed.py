@@ -6,8 +6,9 @@ workout comes first: its 0 to 10 rating ("7", "seven", «семь»), "let's go"
 "pause", "resume", "skip", "next", "stop" and "start" while it runs, and "yes" or "no" to "End
 the workout?". Then /forget's question takes "yes" or "no". Which words stand for which button
 is content (``bot.typed_words``). Anything else typed while a question waits gets the question
-again with its buttons (the old ones are taken off, so only one set answers); with nothing
-open, the usual "I'm not sure what you mean".
+again with its buttons (the old ones are taken off, so only one set answers), and so do the
+questions answered only by buttons (handlers/open_questions.py); with nothing open, the usual
+"I'm not sure what you mean".
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.live_workout import (
     LiveWorkout,
 )
 from bot.typed_words import TypedWords
-from handlers import privacy
+from handlers import open_questions, privacy
 from handlers.common import free_text, language_of, text
 from handlers.workout import apply_press, lets_go, note_feeling, overview_keyboard
 from handlers.workout import start_by_itself as start_next
@@ -52,6 +53,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await typed_in_workout(update, context, live, typed, words)
         return
     if await privacy.typed_answer(update, context, words.action(typed, ("yes", "no"))):
+        return
+    if await open_questions.ask_again(update, context):
         return
     await free_text(update, context)
 
@@ -83,7 +86,8 @@ async def typed_in_workout(update: Update, context: ContextTypes.DEFAULT_TYPE,
         return
     action = words.action(typed, ("stop", *PRESSES))
     if action is None:
-        await update.effective_message.reply_text(say(svc, live, "typed.reply.workout_words"))
+        if not await open_questions.ask_again(update, context):  # "Carry on, or start again?"
+            await update.effective_message.reply_text(say(svc, live, "typed.reply.workout_words"))
     elif action == "stop":
         await ask_to_stop(application, live)
     elif not await press(application, live, PRESSES[action]):

@@ -27,6 +27,7 @@ from bot.live_workout import (
 from bot.screening import Decision, Purpose
 from bot.workout import Status, Transition
 from bot.workout_text import overview
+from handlers import open_questions
 from handlers.common import language_of, text
 from handlers.screening import reasons_text, screen_button, start_check
 from handlers.workout_live import (
@@ -44,6 +45,7 @@ from handlers.workout_live import (
     timers,
 )
 from handlers.workout_stop import (
+    CARRY_ON,
     ask_carry_on_or_anew,
     carry_on,
     on_stop_button,
@@ -57,6 +59,7 @@ CONTROL_PATTERN = re.compile(
 )
 FEELING_PATTERN = re.compile(r"^wo:(\d{1,12}):f([ba]):(\d{1,2}|s)$")
 BEGIN = "wo:begin"
+SETTLED = "settled"  # "Has your back settled?", an open question (handlers.open_questions)
 
 
 # --- starting: the gate, the quick check, the feeling, the overview --------------------------
@@ -91,12 +94,13 @@ async def through_the_gate(
         )
         return ConversationHandler.END
     if ask_if_settled and sore is not None:
-        await context.bot.send_message(
+        asked = await context.bot.send_message(
             chat_id, text(update, context, "workout.settled.question"),
             reply_markup=InlineKeyboardMarkup([[
                 settled_button(update, context, sore, "settled", "workout.settled.yes"),
                 settled_button(update, context, sore, "sore", "workout.settled.no"),
             ]]))
+        open_questions.remember(context, SETTLED, asked)
         return ConversationHandler.END
     await stop_live_workout(context.application, chat_id, quietly=True)
     if gate is workouts.Gate.OPEN_JUST_SCREENED:
@@ -122,6 +126,7 @@ async def on_settled_answer(
     if sore != workout_id:  # answered "yes" already, or not the latest workout's question
         await query.answer(text(update, context, "workout.answers.already_answered"))
         return
+    open_questions.forget(context, SETTLED)
     await query.answer()
     answer = text(update, context, "workout.settled.yes" if settled else "workout.settled.no")
     await edit(context, chat_id, query.message.message_id,
@@ -362,6 +367,7 @@ async def on_carry_on_or_anew(update: Update, context: ContextTypes.DEFAULT_TYPE
                               live: LiveWorkout, action: str) -> None:
     """The answer to "carry on, or start again?" asked by /workout during a workout."""
     query = update.callback_query
+    open_questions.forget(context, CARRY_ON)
     if live.stage != EXERCISING or live.run.status in (Status.FINISHED, Status.STOPPED):
         await query.answer(say(services(context), live, "workout.answers.already_answered"))
         return

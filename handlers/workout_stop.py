@@ -16,6 +16,7 @@ from telegram.ext import Application, ContextTypes
 from bot.app import SERVICES_KEY, Services, services
 from bot.live_workout import EXERCISING, FEELING_AFTER, FEELING_QUESTION, LiveWorkout
 from bot.workout import Status
+from handlers import open_questions
 from handlers.workout_live import (
     cancel_timers,
     carry_out,
@@ -31,6 +32,8 @@ from handlers.workout_live import (
     timer_name,
     timers,
 )
+
+CARRY_ON = "carry_on"  # "Carry on, or start again?", an open question (handlers.open_questions)
 
 
 async def on_stop_button(update: Update, context: ContextTypes.DEFAULT_TYPE, live: LiveWorkout,
@@ -140,12 +143,13 @@ async def ask_carry_on_or_anew(update: Update, context: ContextTypes.DEFAULT_TYP
         return False
     svc = services(context)
     step = live.run.step_index
-    await context.bot.send_message(
+    asked = await context.bot.send_message(
         live.chat_id, say(svc, live, "workout.live.question"),
         reply_markup=InlineKeyboardMarkup([[
             control_button(svc, live, "carry", "workout.buttons.carry_on", step),
             control_button(svc, live, "anew", "workout.buttons.start_again", step),
         ]]))
+    open_questions.remember(context, CARRY_ON, asked)
     return True
 
 

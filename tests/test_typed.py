@@ -167,3 +167,37 @@ async def plain_text_with_nothing_open(user: FakeUser) -> None:
 async def test_with_nothing_open_text_gets_the_usual_reply(api: FakeBotAPI, bot: RunningBot
                                                           ) -> None:
     await plain_text_with_nothing_open(api.user(7707))
+
+
+async def test_a_question_answered_by_buttons_is_asked_again_for_other_text(
+    api: FakeBotAPI, timed_bot: RunningBot
+) -> None:
+    user = api.user(7708)
+    await screened(timed_bot, 7708)
+    await reach_first_exercise(user)
+    await user.press("Start")
+    await user.expect("Get ready", kind="edit")
+    await user.send("/workout")
+    await user.expect("Carry on with it, or start again?")
+    await user.send("hmm")
+    again = await user.expect("I'm still waiting for your answer to this one", kind="message")
+    assert "Carry on with it, or start again?" in again.text
+    assert again.buttons == ["▶️ Carry on", "🔄 Start again"]
+    await user.press("Carry on", message_id=again.message_id)
+    await user.expect("Get ready", kind="message")
+    await user.send("hmm")  # answered: the workout's own hint now
+    await user.expect("A workout is under way")
+
+
+async def test_the_language_question_is_asked_again_in_russian(api: FakeBotAPI, bot: RunningBot
+                                                               ) -> None:
+    user = api.user(7709, language_code="ru")
+    await user.send("/language")
+    asked = await user.expect(kind="message")
+    await user.send("не знаю")
+    again = await user.expect("Я всё ещё жду ответа на этот вопрос", kind="message")
+    assert asked.text in again.text and again.buttons == ["English", "Русский"]
+    await user.press("English", message_id=again.message_id)
+    await user.expect("I'll speak English", kind="edit")
+    await user.send("hello")
+    await user.expect("not sure what you mean")
