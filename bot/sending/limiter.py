@@ -1,9 +1,10 @@
 """python-telegram-bot's rate limiter, by urgency (``bot.sending.gate`` decides the order).
 
 Every Bot API call that Telegram counts as a message (sending, editing, deleting, forwarding,
-setting a reaction...) waits at the gate; the others (answering a button press, getMe) go at
-once. A call names its urgency with ``rate_limit_args=Priority(...)`` (python-telegram-bot
-passes it through every bot method); a call that names none is ``URGENT``. One task lets the
+setting a reaction...) waits at the gate, a new message also for its chat's turn; the others
+(answering a button press, getMe) go at once. A call names its urgency with
+``rate_limit_args=Priority(...)`` (python-telegram-bot passes it through every bot method); a
+call that names none is ``URGENT``. One task lets the
 waiting requests through at the gate's pace. A 429 closes the gate for retry_after and the
 request is tried again, up to ``max_retries`` times; a cosmetic update that a newer one
 replaced returns True at once, sending nothing.
@@ -89,7 +90,8 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
         if endpoint in UNCOUNTED:
             return await callback(*args, **kwargs)
         priority = rate_limit_args if isinstance(rate_limit_args, Priority) else Priority()
-        chat_id = data.get("chat_id")
+        # Telegram's limit per chat is on new messages; edits keep to the overall pace only.
+        chat_id = data.get("chat_id") if endpoint.startswith(("send", "copy", "forward")) else None
         retries = self.max_retries if priority.retries is None else priority.retries
         for attempt in range(retries + 1):
             if not await self.wait_turn(priority, chat_id if isinstance(chat_id, int) else None):
