@@ -77,7 +77,8 @@ class Files:
 
 def keyboard_lines(event: BotEvent) -> list[str]:
     """The message's buttons, row by row as Telegram shows them, each with its key."""
-    rows = (event.reply_markup or {}).get("inline_keyboard") or []
+    markup = event.reply_markup or {}
+    rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
     lines, number = [], 0
     for row in rows:
         keys = []
@@ -132,6 +133,10 @@ async def act(user: FakeUser, line: str) -> None:
             await user.press_data(newest["message_id"], button["callback_data"],
                                   label=button.get("text"))
             return
+    offered = user.reply_keyboard()  # a keyboard under the message box sends its button's text
+    if len(key) == 1 and key in KEYS[:len(offered)]:
+        await user.send(offered[KEYS.index(key)])
+        return
     await user.send(line)
 
 

@@ -881,6 +881,13 @@ class FakeUser:
         """The bot's messages in this chat now (after edits, without deleted ones)."""
         return dict(self._chat.messages)
 
+    def reply_keyboard(self) -> list[str]:
+        """The buttons under the message box, if the bot's newest message put some there (a
+        reply keyboard: pressing one sends its text)."""
+        sent = [event for event in self._chat.events if event.kind == "message"]
+        markup = sent[-1].reply_markup if sent else None
+        return _labels(markup) if markup and "keyboard" in markup else []
+
     def last_message(self) -> JsonDict:
         if not self._chat.messages:
             raise AssertionError(f"the bot has no messages in chat {self.id}")

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import chart, progress, walking
 from bot.app import services
+from bot.formatting import LongDay
 from handlers.common import language_of, text
 from handlers.walking import set_zone_button
 
@@ -25,7 +26,7 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     summary = progress.summary_text(svc.content, lang, week)
     if not zone_known:  # the week's days are UTC's until the chat has a zone: say so
         await context.bot.send_message(
-            chat_id, text(update, context, "ui.zone.unknown", day=week.today),
+            chat_id, text(update, context, "ui.zone.unknown", day=LongDay(week.today)),
             reply_markup=InlineKeyboardMarkup([[set_zone_button(update, context)]]))
     if week.empty:
         await context.bot.send_message(chat_id, summary)

@@ -24,6 +24,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot import walking
 from bot.app import services
+from bot.formatting import LongDay
 from bot.models import WalkLog
 from bot.walking import Entry, Walk, WalkInputError
 from handlers.common import language_of, text
@@ -147,7 +148,7 @@ async def log_walk(
     )
     rows = [[undo]]
     if not zone_known:
-        lines.append(text(update, context, "ui.zone.unknown", day=today))
+        lines.append(text(update, context, "ui.zone.unknown", day=LongDay(today)))
         rows.append([set_zone_button(update, context)])
     await send(update, context, "\n\n".join(lines), InlineKeyboardMarkup(rows))
 

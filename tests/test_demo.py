@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.content import load_content
-from bot.demo import run_demo
+from bot.demo import Files, describe, run_demo
+from bot.fakeapi import BotEvent
 from tests.harness import PICTURE_CACHE, VOICE_CACHE
 
 
@@ -113,3 +114,9 @@ async def test_the_console_command_runs_the_demo(tmp_path: Path) -> None:
     assert "Traceback" not in errors.decode()
     # Nothing was saved, so no folder for files was made; the chat's own is gone too.
     assert list(temporary.iterdir()) == []
+
+
+def test_a_keyboard_under_the_message_box_is_shown_with_letters_too() -> None:
+    event = BotEvent("message", 1, 5, "Did you mean /workout?",
+                     {"keyboard": [[{"text": "/workout"}]], "one_time_keyboard": True})
+    assert describe(event, Files()).endswith("\n   [a] /workout")

@@ -406,7 +406,7 @@ async def test_without_a_time_zone_the_day_assumed_is_said_and_the_zone_asked(
 ) -> None:
     user = api.user(1990)
     reply = await log(user, "/walk 3", "Logged: a 3 km walk")
-    assert ("I don't know your time zone yet, so I'm going by UTC, where today is Wed 10 Jun"
+    assert ("I don't know your time zone yet, so I'm going by UTC, where today is Wed 10 June."
             in reply)
     await user.press("Set my time zone")
     await user.expect("which time zone are you in")
@@ -424,5 +424,5 @@ async def test_progress_says_the_day_it_assumed_in_russian(api: FakeBotAPI,
     user = api.user(1991, language_code="ru")
     await user.send("/progress")
     note = await user.expect("Я пока не знаю ваш часовой пояс, поэтому считаю дни по UTC: "
-                             "сегодня ср, 10 июн.")
+                             "сегодня ср, 10 июня. Укажите")  # one full stop
     assert note.buttons == ["🌍 Указать часовой пояс"]
