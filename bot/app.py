@@ -24,6 +24,7 @@ from bot.sending.gate import Gate
 from bot.sending.limiter import PriorityLimiter
 from bot.speech import VoiceLibrary
 from bot.timers import JobQueueTimers, MakeTimers
+from bot.update_order import PerChatOrder
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,8 @@ def build_application(
             # chat follows the time scale, as a workout's pace does.
             rate=29, chat_rate=CHAT_RATE / settings.time_scale, chat_burst=CHAT_BURST,
         ), max_retries=3))
+        # Different chats at once, each chat's updates in order (bot/update_order.py).
+        .concurrent_updates(PerChatOrder())
         .post_shutdown(close_services)
         .build()
     )
