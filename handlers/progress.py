@@ -13,7 +13,7 @@ from bot import chart, progress, walking
 from bot.app import services
 from bot.formatting import LongDay
 from handlers.common import language_of, text
-from handlers.walking import set_zone_button
+from handlers.walking import zone_question
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not zone_known:  # the week's days are UTC's until the chat has a zone: say so
         await context.bot.send_message(
             chat_id, text(update, context, "ui.zone.unknown", day=LongDay(week.today)),
-            reply_markup=InlineKeyboardMarkup([[set_zone_button(update, context)]]))
+            reply_markup=InlineKeyboardMarkup(zone_question(update, context)))
     if week.empty:
         await context.bot.send_message(chat_id, summary)
         return

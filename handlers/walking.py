@@ -30,6 +30,8 @@ from bot.walking import Entry, Walk, WalkInputError
 from handlers.common import language_of, text
 from handlers.timezone import TIME_ZONE
 
+ZONE_ASKED_KEY = "zone_asked"  # the time zone was offered once in this chat (in memory)
+
 # Every walk button; each kind is read by its own pattern below.
 BUTTON_PATTERN = re.compile(r"^walk:(?:undo|minutes):")
 UNDO_DATA = re.compile(r"^walk:undo:(\d{1,12})$")
@@ -149,14 +151,19 @@ async def log_walk(
     rows = [[undo]]
     if not zone_known:
         lines.append(text(update, context, "ui.zone.unknown", day=LongDay(today)))
-        rows.append([set_zone_button(update, context)])
+        rows += zone_question(update, context)
     await send(update, context, "\n\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-def set_zone_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardButton:
-    """Opens /timezone's question, as the /settings button does."""
-    return InlineKeyboardButton(text(update, context, "ui.zone.set_button"),
-                                callback_data=TIME_ZONE)
+def zone_question(update: Update, context: ContextTypes.DEFAULT_TYPE
+                  ) -> list[list[InlineKeyboardButton]]:
+    """The button that opens /timezone's question (as /settings' does), offered once: later
+    replies only say which day was taken."""
+    if context.chat_data.get(ZONE_ASKED_KEY):
+        return []
+    context.chat_data[ZONE_ASKED_KEY] = True
+    return [[InlineKeyboardButton(text(update, context, "ui.zone.set_button"),
+                                  callback_data=TIME_ZONE)]]
 
 
 async def read_walk(

@@ -408,7 +408,10 @@ async def test_without_a_time_zone_the_day_assumed_is_said_and_the_zone_asked(
     reply = await log(user, "/walk 3", "Logged: a 3 km walk")
     assert ("I don't know your time zone yet, so I'm going by UTC, where today is Wed 10 June."
             in reply)
-    await user.press("Set my time zone")
+    first = max(user.messages)
+    again = await log(user, "/walk 1", "Logged: a 1 km walk")
+    assert "I'm going by UTC" in again and user.buttons() == ["↩️ Undo"]  # offered once
+    await user.press("Set my time zone", message_id=first)
     await user.expect("which time zone are you in")
     await user.send("Berlin")
     await user.expect("your time zone is Berlin")
