@@ -79,7 +79,6 @@ DISPATCHER_KEY = "reminder_dispatcher"
 JOB_NAME = "reminders"
 
 
-
 @dataclass(frozen=True)
 class Composed:
     """A reminder as worded for its chat."""

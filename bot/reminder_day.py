@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,33 +43,30 @@ class Asked:
     zone: str
     at: datetime
 
-    @property
+    @cached_property
     def day(self) -> date:
         return timing.local_date(self.at, self.zone)
 
 
-async def days_so_far(session: AsyncSession, asked: Iterable[Asked]
-                      ) -> dict[tuple[int, date], DaySoFar]:
-    """Each asked chat's walks and completed workouts on its day, by (chat id, day)."""
+async def days_so_far(session: AsyncSession, asked: Iterable[Asked]) -> dict[Asked, DaySoFar]:
+    """Each asked chat's walks and completed workouts on its day."""
     asked = list(asked)
     if not asked:
         return {}
-    chats = {item.chat_id for item in asked}
+    zones = {item.chat_id: item.zone for item in asked}  # a chat's reminders share its zone
     walked = await session.execute(
         select(WalkLog.chat_id, WalkLog.local_date, func.sum(WalkLog.km))
-        .where(WalkLog.chat_id.in_(chats), WalkLog.local_date.in_({i.day for i in asked}))
+        .where(WalkLog.chat_id.in_(zones), WalkLog.local_date.in_({i.day for i in asked}))
         .group_by(WalkLog.chat_id, WalkLog.local_date))
     km = {(chat_id, day): float(total) for chat_id, day, total in walked}
     since = min(item.at for item in asked) - _LOOK_BACK
-    finished = (await session.execute(
+    finished = await session.execute(
         select(WorkoutSession.chat_id, WorkoutSession.finished_at)
-        .where(WorkoutSession.chat_id.in_(chats),
+        .where(WorkoutSession.chat_id.in_(zones),
                WorkoutSession.status == Status.FINISHED.value,
-               WorkoutSession.finished_at >= since))).all()
-    return {
-        (item.chat_id, item.day): DaySoFar(
-            round(km.get((item.chat_id, item.day), 0.0), 2),
-            any(chat_id == item.chat_id and at is not None
-                and timing.local_date(at, item.zone) == item.day for chat_id, at in finished))
-        for item in asked
-    }
+               WorkoutSession.finished_at >= since))
+    worked_out = {(chat_id, timing.local_date(at, zones[chat_id]))
+                  for chat_id, at in finished if at is not None}
+    return {item: DaySoFar(round(km.get((item.chat_id, item.day), 0.0), 2),
+                           (item.chat_id, item.day) in worked_out)
+            for item in asked}

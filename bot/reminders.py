@@ -348,15 +348,14 @@ async def claim_due(sessions: async_sessionmaker, now: datetime, limit: int) -> 
         rows = [row for row in rows if row.id in moves]
         mine = await _move(session, rows, moves) if rows else set()
         results = await _latest_results(session, {row.chat_id for row in rows})
-        days = await days_so_far(session, [
-            Asked(row.chat_id, row.time_zone or "UTC", row.next_due_at) for row in rows
-            if row.id in mine and row.kind in (Kind.WALK, Kind.WORKOUT)])
+        asked = {row.id: Asked(row.chat_id, row.time_zone or "UTC", row.next_due_at)
+                 for row in rows if row.id in mine and row.kind in (Kind.WALK, Kind.WORKOUT)}
+        days = await days_so_far(session, asked.values())
         for row in rows:
             if row.id not in mine:
                 continue  # changed or claimed by someone else meanwhile
             kind, result = Kind(row.kind), results.get(row.chat_id)
-            day = days.get((row.chat_id, timing.local_date(row.next_due_at,
-                                                           row.time_zone or "UTC")), DaySoFar())
+            day = days[asked[row.id]] if row.id in asked else DaySoFar()
             outcome = result.outcome if result else None
             screen_first = kind in EXERCISE_KINDS and not screening.is_current(result, now)
             if kind not in allowed_kinds(outcome) or (screen_first and not screen_note_due(

@@ -49,12 +49,16 @@ BULK = Priority(Urgency.BULK)
 
 def cosmetic(chat_id: int, message_id: int | None) -> Priority:
     """An update of a message that a newer one may replace (a countdown)."""
-    return Priority(Urgency.COSMETIC, ("message", chat_id, message_id))
+    return Priority(Urgency.COSMETIC, _message(chat_id, message_id))
 
 
 def urgent_edit(chat_id: int, message_id: int | None) -> Priority:
     """An edit a person waits for; it replaces a cosmetic update of the message still waiting."""
-    return Priority(Urgency.URGENT, ("message", chat_id, message_id))
+    return Priority(Urgency.URGENT, _message(chat_id, message_id))
+
+
+def _message(chat_id: int, message_id: int | None) -> Hashable:
+    return ("message", chat_id, message_id)
 
 
 class PriorityLimiter(BaseRateLimiter[Priority]):
