@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes
 
 from bot.config import ConfigError, RedactingFormatter, Settings
 from bot.content import Content, load_content
@@ -141,23 +141,31 @@ def file_base_url(api_url: str) -> str:
     return api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url
 
 
+def telegram_limiter(settings: Settings) -> PriorityLimiter:
+    return PriorityLimiter(Gate(
+        # Telegram allows about 30 messages a second and counts them per second: one at a
+        # time, evenly spaced at 29 a second, never bursts past that; what a person waits
+        # for first, then reminders, then countdowns (bot/sending/gate.py). The limit per
+        # chat follows the time scale, as a workout's pace does.
+        rate=29, chat_rate=CHAT_RATE / settings.time_scale, chat_burst=CHAT_BURST,
+    ), max_retries=3)
+
+
 def build_application(
-    services_: Services, register: Callable[[Application], None]
+    services_: Services, register: Callable[[Application], None], *,
+    rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
-    """The Telegram application with its handlers; ``register`` adds them (see handlers/)."""
+    """The Telegram application with its handlers; ``register`` adds them (see handlers/).
+
+    ``rate_limiter``: Telegram's limits when None (``telegram_limiter``); a benchmark of the
+    handlers' own cost passes ``bot.sending.limiter.Unlimited``."""
     settings = services_.settings
     application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_base_url(settings.telegram_api_url))
-        .rate_limiter(PriorityLimiter(Gate(
-            # Telegram allows about 30 messages a second and counts them per second: one at a
-            # time, evenly spaced at 29 a second, never bursts past that; what a person waits
-            # for first, then reminders, then countdowns (bot/sending/gate.py). The limit per
-            # chat follows the time scale, as a workout's pace does.
-            rate=29, chat_rate=CHAT_RATE / settings.time_scale, chat_burst=CHAT_BURST,
-        ), max_retries=3))
+        .rate_limiter(rate_limiter or telegram_limiter(settings))
         # Different chats at once, each chat's updates in order (bot/update_order.py).
         .concurrent_updates(PerChatOrder())
         .post_shutdown(close_services)

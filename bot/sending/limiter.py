@@ -145,3 +145,20 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
             self._added.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._added.wait(), wait)
+
+
+class Unlimited(BaseRateLimiter[Priority]):
+    """Every call at once: for measuring what the bot costs without Telegram's limits."""
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(
+        self, callback: Callable[..., Coroutine[Any, Any, Result]], args: Any,
+        kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+        rate_limit_args: Priority | None,
+    ) -> Result:
+        return await callback(*args, **kwargs)
