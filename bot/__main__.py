@@ -10,7 +10,13 @@ import sys
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application, check_database, configure_logging, make_services
+from bot.app import (
+    build_application,
+    check_database,
+    configure_logging,
+    make_services,
+    run_polling,
+)
 from bot.config import ConfigError, Settings
 from bot.content import ContentError, load_content
 from bot.startup import describe, reach_bot_api, unreachable
@@ -48,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(error))
     application = build_application(make_services(settings, content), register)
     try:
-        application.run_polling()
+        run_polling(application)
     except InvalidToken:
         fail("TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather")
     except NetworkError as error:  # it answered a moment ago, and went away again

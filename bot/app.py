@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -177,6 +178,40 @@ def build_application(
     return application
 
 
+# python-telegram-bot's own stop signals.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
+
+
+def run_polling(application: Application) -> None:
+    """python-telegram-bot's ``run_polling``, stopped by a signal without waiting for what is
+    queued to send (``stop_sending``): with a thousand workouts live, or a burst of reminders
+    waiting, a stop that let them drain would take minutes."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    for stop_signal in STOP_SIGNALS:
+        loop.add_signal_handler(stop_signal, stop_now, application)
+    application.run_polling(stop_signals=None)
+
+
+def stop_now(application: Application) -> None:
+    stop_sending(application)
+    application.stop_running()
+
+
+def stop_sending(application: Application) -> None:
+    """The first step of a stop: no timer fires any more, and every message waiting for its
+    turn, or asked for later, fails at once, unsent (``PriorityLimiter.close``). What handles
+    an update or runs a job then ends quickly, and the stop that waits for them (python-
+    telegram-bot's ``Application.stop``) follows within moments; ``post_stop`` stores what
+    must outlive the process."""
+    job_queue = application.job_queue
+    if job_queue is not None and job_queue.scheduler.running:
+        job_queue.scheduler.pause()
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, PriorityLimiter):
+        limiter.close()
+
+
 async def start_in_process(application: Application, *, poll_timeout: int = 10) -> None:
     """What ``run_polling`` does before it blocks, for a bot that shares its event loop
     (the terminal demo, the tests): connect, run the start-up hook, poll for updates."""
@@ -192,9 +227,13 @@ async def start_in_process(application: Application, *, poll_timeout: int = 10) 
 
 
 async def stop_in_process(application: Application) -> None:
+    """What ``run_polling`` does after a stop signal."""
     assert application.updater is not None
+    stop_sending(application)
     await application.updater.stop()
     await application.stop()
+    if application.post_stop:
+        await application.post_stop(application)
     if application.post_shutdown:
         await application.post_shutdown(application)
     await application.shutdown()

@@ -55,7 +55,7 @@ from telegram.ext import Application, ContextTypes
 from bot import reminders
 from bot.app import SERVICES_KEY, Services
 from bot.reminders import Claim, Claimed
-from bot.sending.failures import Failure, classify, retry_after_seconds
+from bot.sending.failures import Failure, SendingStopped, classify, retry_after_seconds
 from bot.sending.files import fits_caption, send_pictured
 from bot.sending.gate import Urgency
 from bot.sending.limiter import Priority
@@ -295,6 +295,8 @@ class Dispatcher:
         return Result.SENT
 
     def _failed(self, item: Claimed, error: TelegramError, failure: Failure) -> Result:
+        if isinstance(error, SendingStopped):  # not an outage: the bot is stopping
+            return Result.AGAIN
         if failure in (Failure.NOT_SENT, Failure.MAYBE_SENT):
             self.outage.failed(error)
             if failure is Failure.NOT_SENT:

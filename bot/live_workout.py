@@ -16,6 +16,7 @@ import asyncio
 import math
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import workouts
@@ -36,6 +37,8 @@ SAVED_EVENTS = frozenset({
     Event.RESTORED, Event.REWOUND,
 })
 
+# Rows read by one query: well inside SQLite's limit on a statement's parameters.
+ROWS_AT_ONCE = 500
 # How often the status message counts down, in programme seconds. Telegram allows a chat about
 # one message or edit a second, shared with everything else the chat gets: prompts, the
 # messages that sound, the next card. An edit every 5 s keeps a countdown you can glance at
@@ -77,6 +80,18 @@ async def save_run(session: AsyncSession, live: LiveWorkout) -> None:
     workout = await session.get(WorkoutSession, live.workout_id)
     if workout is not None:
         workouts.save(workout, live.run, message_id=live.control_message_id)
+
+
+async def save_runs(session: AsyncSession, lives: list[LiveWorkout]) -> None:
+    """``save_run`` for many workouts, their rows read a few hundred at a time."""
+    by_id = {live.workout_id: live for live in lives}
+    ids = list(by_id)
+    for start in range(0, len(ids), ROWS_AT_ONCE):
+        rows = await session.scalars(select(WorkoutSession).where(
+            WorkoutSession.id.in_(ids[start:start + ROWS_AT_ONCE])))
+        for workout in rows:
+            live = by_id[workout.id]
+            workouts.save(workout, live.run, message_id=live.control_message_id)
 
 
 def seconds_left(live: LiveWorkout, elapsed: float) -> float:

@@ -35,6 +35,7 @@ from handlers import (
     typed,
     walking,
     workout,
+    workout_live,
     workout_restart,
 )
 
@@ -119,6 +120,7 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(private & filters.TEXT, typed.on_text))
     application.add_error_handler(common.on_error)
     application.post_init = on_startup
+    application.post_stop = on_stop
 
 
 async def on_startup(application: Application) -> None:
@@ -127,6 +129,12 @@ async def on_startup(application: Application) -> None:
     draw_pictures_ahead(application)
     await workout_restart.resume_interrupted(application)
     await reminders.start_dispatcher(application)
+
+
+async def on_stop(application: Application) -> None:
+    """Runs once nothing more is handled or sent (bot.app.stop_sending): the live workouts
+    are stored, for the restart to offer each again."""
+    await workout_live.save_all(application)
 
 
 def draw_pictures_ahead(application: Application) -> None:

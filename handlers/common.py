@@ -11,6 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.app import POLLING_TROUBLE_KEY, services
 from bot.chats import UPDATE_LANGUAGE, language_for, sync_language
+from bot.sending.failures import SendingStopped
 from handlers.menu import closest_command, menu_lines
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     # Updates can carry health answers, so only their ids are logged, never their content.
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, SendingStopped):  # the bot is stopping: nothing more is sent
+        logger.info("Update %s was not answered: the bot is stopping", update_id)
+        return
     logger.error("Unhandled error while handling update %s", update_id, exc_info=error)
     if isinstance(update, Update) and update.effective_chat:
         try:

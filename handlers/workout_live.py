@@ -30,13 +30,14 @@ from bot.live_workout import (
     countdown_marks,
     must_save,
     save_run,
+    save_runs,
     seconds_left,
     sound_for,
     status_actions,
     status_text,
 )
 from bot.pictures import animation_or_none
-from bot.sending.failures import Failure, classify
+from bot.sending.failures import Failure, SendingStopped, classify
 from bot.sending.files import send_pictured
 from bot.sending.limiter import Priority, cosmetic, urgent_edit
 from bot.timers import Timers
@@ -192,6 +193,15 @@ async def save(svc: Services, live: LiveWorkout) -> None:
         await save_run(session, live)
 
 
+async def save_all(application: Application) -> None:
+    """Every live workout's state, in one transaction, for the restart to offer each again."""
+    lives = list(live_workouts(application).values())
+    if lives:
+        svc: Services = application.bot_data[SERVICES_KEY]
+        async with svc.sessions.begin() as session:
+            await save_runs(session, lives)
+
+
 async def carry_out(application: Application, live: LiveWorkout,
                     step: Callable[[], Awaitable[None]]) -> None:
     """Show one step of the workout in the chat. One the retries could not get through leaves
@@ -207,6 +217,8 @@ async def carry_out(application: Application, live: LiveWorkout,
         if not failure.transient:
             raise
         live.stalled = True
+        if isinstance(error, SendingStopped):
+            return  # the stop stores the workout for the restart to offer again
         logger.warning("A workout step could not be shown (%s); the person's next press or "
                        "/workout shows it", failure.value)
         return

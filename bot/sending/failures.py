@@ -41,6 +41,13 @@ class Failure(Enum):
         return self in (Failure.NOT_SENT, Failure.MAYBE_SENT, Failure.RATE_LIMITED)
 
 
+class SendingStopped(NetworkError):
+    """The bot is stopping: the request was never sent, and will not be."""
+
+    def __init__(self) -> None:
+        super().__init__("The bot is stopping; nothing more is sent")
+
+
 # The request never reached the server: nothing can have been carried out.
 _NEVER_WRITTEN = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -52,6 +59,8 @@ def classify(error: BaseException) -> Failure:
         return Failure.BLOCKED
     if isinstance(error, BadRequest):
         return Failure.BLOCKED if "chat not found" in error.message.lower() else Failure.REFUSED
+    if isinstance(error, SendingStopped):
+        return Failure.NOT_SENT
     if isinstance(error, NetworkError):  # TimedOut is a NetworkError too
         cause = error.__cause__
         if isinstance(cause, _NEVER_WRITTEN):

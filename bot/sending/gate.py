@@ -90,6 +90,12 @@ class Gate:
         if ticket.key is not None and self._waiting_by_key.get(ticket.key) is ticket:
             del self._waiting_by_key[ticket.key]
 
+    def clear(self) -> None:
+        """Every waiting request given up at once (the bot is stopping)."""
+        for queue in self._queues.values():
+            queue.clear()
+        self._waiting_by_key.clear()
+
     def hold(self, now: float, seconds: float) -> None:
         """Let nothing through for ``seconds`` (Telegram said retry_after)."""
         self._next_slot = max(self._next_slot, now + seconds)

@@ -4,10 +4,16 @@ Every Bot API call that Telegram counts as a message (sending, editing, deleting
 setting a reaction...) waits at the gate, a new message also for its chat's turn; the others
 (answering a button press, getMe) go at once. A call names its urgency with
 ``rate_limit_args=Priority(...)`` (python-telegram-bot passes it through every bot method); a
-call that names none is ``URGENT``. One task lets the
+call that names none takes ``DEFAULT_PRIORITY``: ``URGENT``, unless the code that sends has
+set another for everything it sends (the workouts offered again after a restart are sent as
+``BULK``, so that nobody's press waits behind them). One task lets the
 waiting requests through at the gate's pace. A 429 closes the gate for retry_after and the
 request is tried again, up to ``max_retries`` times; a cosmetic update that a newer one
 replaced returns True at once, sending nothing.
+
+``close`` (the bot is stopping) fails every waiting request and every later one with
+``SendingStopped``: what waits for its turn behind a burst is never sent, so a stop does not
+wait for the queue to drain.
 """
 
 from __future__ import annotations
@@ -16,13 +22,14 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Coroutine, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.sending.failures import retry_after_seconds
+from bot.sending.failures import SendingStopped, retry_after_seconds
 from bot.sending.gate import Gate, Ticket, Urgency
 
 # The methods whose calls Telegram counts towards its limits: the ones that change a chat.
@@ -44,7 +51,10 @@ class Priority:
     retries: int | None = None
 
 
+URGENT = Priority()
 BULK = Priority(Urgency.BULK)
+# The urgency of a call that names none, for the code running in this context.
+DEFAULT_PRIORITY: ContextVar[Priority] = ContextVar("default_priority", default=URGENT)
 
 
 def cosmetic(chat_id: int, message_id: int | None) -> Priority:
@@ -70,6 +80,7 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
         self._waiters: dict[Ticket, asyncio.Future[bool]] = {}
         self._added: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
+        self.closed = False
 
     async def initialize(self) -> None:
         if self._runner is None:
@@ -86,6 +97,15 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
             future.cancel()
         self._waiters.clear()
 
+    def close(self) -> None:
+        """Send nothing more: the waiting requests and every later one fail at once."""
+        self.closed = True
+        self.gate.clear()
+        for future in self._waiters.values():
+            if not future.done():
+                future.set_exception(SendingStopped())
+        self._waiters.clear()
+
     async def process_request(
         self, callback: Callable[..., Coroutine[Any, Any, Result]], args: Any,
         kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
@@ -93,7 +113,8 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
     ) -> Result:
         if endpoint in UNCOUNTED:
             return await callback(*args, **kwargs)
-        priority = rate_limit_args if isinstance(rate_limit_args, Priority) else Priority()
+        priority = (rate_limit_args if isinstance(rate_limit_args, Priority)
+                    else DEFAULT_PRIORITY.get())
         # Telegram's limit per chat is on new messages; edits keep to the overall pace only.
         chat_id = data.get("chat_id") if endpoint.startswith(("send", "copy", "forward")) else None
         retries = self.max_retries if priority.retries is None else priority.retries
@@ -111,6 +132,8 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
 
     async def wait_turn(self, priority: Priority, chat_id: int | None) -> bool:
         """Wait at the gate; False if a newer cosmetic update took this one's place."""
+        if self.closed:
+            raise SendingStopped()
         await self.initialize()
         ticket = Ticket(priority.urgency, chat_id, priority.key)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()

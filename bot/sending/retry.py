@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from telegram.error import RetryAfter, TelegramError
 
-from bot.sending.failures import Failure, classify, retry_after_seconds
+from bot.sending.failures import Failure, SendingStopped, classify, retry_after_seconds
 
 T = TypeVar("T")
 
@@ -28,6 +28,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 def worth_retrying(error: TelegramError, *, maybe_sent_too: bool) -> bool:
+    if isinstance(error, SendingStopped):
+        return False
     failure = classify(error)
     return failure.transient and (maybe_sent_too or failure is not Failure.MAYBE_SENT)
 
