@@ -22,6 +22,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
 # The database holds health data (the safety answers): only its owner may read it.
 SQLITE_FILE_MODE = 0o600
+# Seconds a transaction may wait for its turn at a SQLite file's one connection.
+SQLITE_FILE_POOL: dict[str, Any] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
 
 
 class UnknownSchemaRevision(Exception):
@@ -33,16 +35,23 @@ class UnknownSchemaRevision(Exception):
 
 
 def create_engine(url: URL) -> AsyncEngine:
-    engine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
-    if url.get_backend_name() == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        path = sqlite_file(url)
-        if path is not None:
+    if url.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True)
+    path = sqlite_file(url)
+    # One connection to a SQLite file, which transactions take in turn, in the order they
+    # ask. With several, a transaction holds the file's write lock from its first write until
+    # the event loop gets round to its commit; on a loop busy with a thousand live workouts
+    # that can outlast the busy timeout of the others, which then fail with "database is
+    # locked" (and a transaction that read before another's write fails so at once). SQLite
+    # writes one at a time anyway, and its transactions here take milliseconds.
+    engine = create_async_engine(url, **({} if path is None else SQLITE_FILE_POOL))
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    if path is not None:
 
-            def before_sqlite_opens_the_file(*_: Any) -> None:
-                create_private_file(path)
+        def before_sqlite_opens_the_file(*_: Any) -> None:
+            create_private_file(path)
 
-            event.listen(engine.sync_engine, "do_connect", before_sqlite_opens_the_file)
+        event.listen(engine.sync_engine, "do_connect", before_sqlite_opens_the_file)
     return engine
 
 

@@ -274,10 +274,8 @@ async def undo_last(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, chat_id = services(context), update.effective_chat.id
     async with svc.sessions.begin() as session:
         row = await walking.latest_walk(session, chat_id)
-        if row is None:
-            await send(update, context, text(update, context, "walking.undo.nothing"))
-            return
-        reply = await removed_text(update, context, session, row)
+        reply = (text(update, context, "walking.undo.nothing") if row is None
+                 else await removed_text(update, context, session, row))
     await send(update, context, reply)
 
 
@@ -322,15 +320,16 @@ async def fix_last(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: st
     svc, chat_id = services(context), update.effective_chat.id
     async with svc.sessions.begin() as session:
         row = await walking.latest_walk(session, chat_id)
-        if row is None:
-            await send(update, context, text(update, context, "walking.fix.nothing"))
-            return
-        old = row.km
-        walking.correct(row, walk)
-        await session.flush()
-        total = await walking.day_total(session, chat_id, row.local_date)
-        today = await walking.today(session, chat_id, svc.clock())
-        day = row.local_date
+        if row is not None:
+            old = row.km
+            walking.correct(row, walk)
+            await session.flush()
+            total = await walking.day_total(session, chat_id, row.local_date)
+            today = await walking.today(session, chat_id, svc.clock())
+            day = row.local_date
+    if row is None:
+        await send(update, context, text(update, context, "walking.fix.nothing"))
+        return
     await send(update, context, "\n\n".join([
         text(update, context, "walking.fix.done", date=day,
              km=float(walk.km), old=float(old)),
