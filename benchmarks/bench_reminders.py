@@ -11,12 +11,15 @@ a database created there and dropped afterwards (as in the tests).
         reminder two hours late, so the first tick has to skip them all (the catch-up rule);
         it also reports how long that takes.
 
-    python -m benchmarks.bench_reminders burst [--reminders 10000] [--workouts 10]
+    python -m benchmarks.bench_reminders burst [--reminders 10000] [--workouts 50]
         Runs the bot in-process against the fake Bot API enforcing 30 messages a second, makes
         every reminder due at the same moment, and counts what arrives: rate, losses,
-        duplicates, 429s. While the burst goes out, WORKOUTS people do one exercise of the real
-        workout at real time; the lateness of their hold prompts is measured as in
-        benchmarks/bench_workout.py.
+        duplicates, 429s. While the burst goes out, WORKOUTS people each press Start on one
+        exercise of the real workout (knees to chest) at real time, at random moments in ten
+        seconds: how long until the press is answered (answerCallbackQuery), how long from the
+        press to the first prompt, the hold prompts' step lateness (as in
+        benchmarks/bench_workout.py) and the drift of the last prompt from the plan that began
+        with the press; and the reminders' rate while the workouts ran.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -41,7 +45,7 @@ from sqlalchemy.engine import make_url
 
 from bot import timing
 from bot.db import create_engine, migrate
-from bot.fakeapi import FakeBotAPI
+from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 from bot.models import Chat, Reminder, ScreeningResult, utcnow
 from tests.harness import RunningBot, fresh_database
 
@@ -173,7 +177,7 @@ async def startup(args: argparse.Namespace) -> None:
 
 
 async def burst(args: argparse.Namespace) -> None:
-    from benchmarks.bench_workout import SECONDS, one_exercise, ready_at_exercise
+    from benchmarks.bench_workout import SECONDS, ready_at_exercise
     from bot.content import load_content
 
     name = load_content().text("exercises.knees_to_chest.name")
@@ -201,8 +205,10 @@ async def burst(args: argparse.Namespace) -> None:
                 await api.wait_until(lambda: arrivals.count() > 0, timeout=30)
                 first = arrivals.times[0]
                 await asyncio.sleep(5)  # the burst is under way
+                exercising = time.monotonic()
                 runs = await asyncio.gather(*(
-                    one_exercise(user, name, random.uniform(0, 10)) for user in users))
+                    timed_exercise(api, user, name, random.uniform(0, 10)) for user in users))
+                exercised = time.monotonic()
                 with contextlib.suppress(AssertionError):  # a shortfall is reported below
                     await api.wait_until(lambda: arrivals.count() >= len(chats),
                                          timeout=args.reminders / 20 + 120)
@@ -223,15 +229,57 @@ async def burst(args: argparse.Namespace) -> None:
     print(f"lost: {sum(1 for c in chats if per_chat[c] == 0)}; "
           f"sent twice or more: {sum(1 for c in chats if per_chat[c] > 1)}; "
           f"429 responses: {api.rate_limited_count}")
-    lateness = []
-    for prompts in runs:
-        for previous, prompt in itertools.pairwise(prompts):
+    if not runs:
+        return
+    during = sum(1 for t in arrivals.times if exercising <= t <= exercised)
+    print(f"while {args.workouts} people exercised ({exercised - exercising:.0f} s): reminders "
+          f"at {during / (exercised - exercising):.1f}/s")
+    lateness, drift = [], []
+    for run in runs:
+        for previous, prompt in itertools.pairwise(run.prompts):
             planned = float(SECONDS.search(previous.text).group(1))
             lateness.append(prompt.timestamp - previous.timestamp - planned)
+        planned_total = sum(float(SECONDS.search(p.text).group(1)) for p in run.prompts[:-1])
+        drift.append(run.prompts[-1].timestamp - run.prompts[0].timestamp - planned_total
+                     + run.first_prompt)
+    print(f"Start pressed: answered after {spread([r.answered for r in runs])}; "
+          f"first prompt after {spread([r.first_prompt for r in runs])}")
+    print(f"hold prompts: {len(lateness)} steps, lateness {spread(lateness)}; the last prompt "
+          f"behind the plan from the press: {spread(drift)}")
+
+
+@dataclass
+class TimedRun:
+    answered: float  # seconds from the press to its answer (answerCallbackQuery)
+    first_prompt: float  # seconds from the press to the first prompt ("Get ready")
+    prompts: list[BotEvent]  # the beat prompts, countdowns left out
+
+
+async def timed_exercise(api: FakeBotAPI, user: FakeUser, name: str, delay: float) -> TimedRun:
+    """Press Start after ``delay`` seconds and follow the exercise to its "Done"."""
+    from benchmarks.bench_workout import counts_down
+
+    await asyncio.sleep(delay)
+    pressed = time.monotonic()
+    query_id = await user.press("Start")
+    shown: dict[int | None, str | None] = {}
+    prompts = []
+    while True:
+        event = await user.next(timeout=120)
+        before, shown[event.message_id] = shown.get(event.message_id), event.text
+        if (event.text or "").startswith("✅ Done") and name in event.text:
+            break
+        if event.kind == "edit" and event.text != before and not counts_down(before, event.text):
+            prompts.append(event)
+    answer = next(call for call in api.calls_to("answerCallbackQuery")
+                  if call.params.get("callback_query_id") == query_id)
+    return TimedRun(answer.timestamp - pressed, prompts[0].timestamp - pressed, prompts)
+
+
+def spread(seconds: list[float]) -> str:
     ms = 1000
-    print(f"hold prompts of {args.workouts} workouts during the burst: {len(lateness)} measured, "
-          f"lateness median {statistics.median(lateness) * ms:.0f} ms, "
-          f"p95 {percentile(lateness, 0.95) * ms:.0f} ms, max {max(lateness) * ms:.0f} ms")
+    return (f"median {statistics.median(seconds) * ms:.0f} ms, "
+            f"p95 {percentile(seconds, 0.95) * ms:.0f} ms, max {max(seconds) * ms:.0f} ms")
 
 
 def main() -> None:
@@ -243,7 +291,7 @@ def main() -> None:
     start.add_argument("--settle", type=float, default=12.0, help="seconds to run after replying")
     many = commands.add_parser("burst")
     many.add_argument("--reminders", type=int, default=10_000)
-    many.add_argument("--workouts", type=int, default=10)
+    many.add_argument("--workouts", type=int, default=50)
     args = parser.parse_args()
     asyncio.run(startup(args) if args.command == "startup" else burst(args))
 

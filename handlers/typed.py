@@ -35,6 +35,7 @@ from handlers.workout_live import (
     live_workouts,
     say,
     show,
+    taken,
     timer_name,
     timers,
 )
@@ -49,7 +50,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     words = TypedWords.of(services(context).content, language_of(update, context))
     live = live_workouts(context.application).get(update.effective_chat.id)
     if live is not None:
-        async with live.lock:
+        async with taken(context.application, live):
             await typed_in_workout(update, context, live, typed, words)
         return
     if await privacy.typed_answer(update, context, words.action(typed, ("yes", "no"))):

@@ -41,6 +41,7 @@ from handlers.workout_live import (
     present_step,
     say,
     show,
+    taken,
     timer_name,
     timers,
 )
@@ -143,7 +144,7 @@ async def pick_up_stalled(application: Application, chat_id: int) -> bool:
     live = live_workouts(application).get(chat_id)
     if live is None or not live.stalled:
         return False
-    async with live.lock:
+    async with taken(application, live):
         await pick_up(application, live)
     return True
 
@@ -262,7 +263,7 @@ async def on_control(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if action in ("carry", "anew"):  # each takes the lock itself, if it goes on
         await on_carry_on_or_anew(update, context, live, action)
         return
-    async with live.lock:
+    async with taken(context.application, live):
         if action in ("go", "harder", "easier"):
             await on_overview_button(update, context, live, action)
             return

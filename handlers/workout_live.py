@@ -14,8 +14,9 @@ that may pass (``bot.sending.retry``). A step that still cannot be shown leaves 
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -39,7 +40,7 @@ from bot.live_workout import (
 from bot.pictures import animation_or_none
 from bot.sending.failures import Failure, SendingStopped, classify
 from bot.sending.files import send_pictured
-from bot.sending.limiter import Priority, cosmetic, urgent_edit
+from bot.sending.limiter import Priority, PriorityLimiter, cosmetic, message_key, urgent_edit
 from bot.timers import Timers
 from bot.workout import Event, Status, Transition
 from bot.workout_text import exercise_card, exercise_name, summary_text
@@ -96,6 +97,18 @@ def status_controls(svc: Services, live: LiveWorkout, status: Status) -> InlineK
 # --- timers ----------------------------------------------------------------------------------
 
 
+@contextlib.asynccontextmanager
+async def taken(application: Application, live: LiveWorkout) -> AsyncIterator[None]:
+    """The workout's lock, for a step that changes it. A status update that still waits for
+    its turn (``edit_cosmetic``), perhaps holding the lock, is outdated by the step: it is
+    given up first."""
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, PriorityLimiter):
+        limiter.drop(message_key(live.chat_id, live.control_message_id))
+    async with live.lock:
+        yield
+
+
 def timer_name(chat_id: int) -> str:
     return f"workout:{chat_id}"
 
@@ -125,7 +138,7 @@ async def on_timer(application: Application, chat_id: int, workout_id: int, gene
     live = live_workouts(application).get(chat_id)
     if live is None or live.workout_id != workout_id:
         return
-    async with live.lock:
+    async with taken(application, live):
         transition = live.run.beat_elapsed(generation)
         if transition.applied:
             await show(application, live, transition)
@@ -147,7 +160,7 @@ async def on_countdown(application: Application, chat_id: int, workout_id: int,
     live = live_workouts(application).get(chat_id)
     if live is None or live.workout_id != workout_id:
         return
-    async with live.lock:
+    async with taken(application, live):
         run = live.run
         if run.generation != generation or run.status not in (
                 Status.RUNNING, Status.RESTING_BETWEEN_EXERCISES):
@@ -156,14 +169,21 @@ async def on_countdown(application: Application, chat_id: int, workout_id: int,
         svc: Services = application.bot_data[SERVICES_KEY]
         text = status_text(svc.content, live, run.status, run.current_beat, left)
         markup, message_id = status_controls(svc, live, run.status), live.control_message_id
-    # A countdown is worth less than every prompt: it waits behind reminders without holding
-    # the workout up (the next prompt's edit replaces it if it still waits), and one missed is
-    # not retried as a stall.
+    await edit_cosmetic(application, chat_id, message_id, text, markup)
+
+
+async def edit_cosmetic(application: Application, chat_id: int, message_id: int | None,
+                        new_text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """An edit of the status that only follows what the person already has (a countdown, or
+    a beat the voice message or a short message that sounds has announced). It is worth less
+    than every prompt: it waits behind reminders, a newer edit of the message replaces it
+    while it waits, and one missed is not retried as a stall. The workout's next step gives
+    it up if it still waits then (``taken``), so that waiting never holds the workout up."""
     try:
-        await edit(application, chat_id, message_id, text, markup,
+        await edit(application, chat_id, message_id, new_text, markup,
                    priority=cosmetic(chat_id, message_id))
     except TelegramError as error:
-        logger.info("A countdown was not shown (%s)", classify(error).value)
+        logger.info("A status update was not shown (%s)", classify(error).value)
 
 
 # --- showing a transition --------------------------------------------------------------------
@@ -254,10 +274,18 @@ async def render(application: Application, svc: Services, live: LiveWorkout, t: 
         await present_step(application, live)
     elif t.event in (Event.EXERCISE_STARTED, Event.NEXT_BEAT, Event.PAUSED, Event.RESUMED,
                      Event.REST_OVER, Event.REWOUND):
-        await edit(application, chat_id, live.control_message_id,
-                   status_text(svc.content, live, t.status, t.beat, t.schedule_in),
-                   status_controls(svc, live, t.status))
-        await make_sound(application, live, sound_for(svc.content, live, t))
+        sound = sound_for(svc.content, live, t)
+        text = status_text(svc.content, live, t.status, t.beat, t.schedule_in)
+        markup = status_controls(svc, live, t.status)
+        if t.event is Event.NEXT_BEAT and (live.voice or sound is not None):
+            # The voice message, or the short message that sounds, is the prompt; the status
+            # follows it with what capacity is left (each costs one of Telegram's ~30 a second).
+            # The next step gives the edit up if it still waits then (``taken``).
+            await make_sound(application, live, sound)
+            await edit_cosmetic(application, chat_id, live.control_message_id, text, markup)
+        else:
+            await edit(application, chat_id, live.control_message_id, text, markup)
+            await make_sound(application, live, sound)
     elif t.event in (Event.EXERCISE_DONE, Event.SKIPPED):
         ended = exercise_name(svc.content, live.lang, run.session[t.ended_step])
         key = "workout.status.done" if t.event is Event.EXERCISE_DONE else "workout.status.skipped"

@@ -29,6 +29,7 @@ from handlers.workout_live import (
     say,
     send,
     show,
+    taken,
     timer_name,
     timers,
 )
@@ -108,7 +109,7 @@ async def stop_live_workout(application: Application, chat_id: int, *, quietly: 
     if live is None:
         return False
     svc: Services = application.bot_data[SERVICES_KEY]
-    async with live.lock:
+    async with taken(application, live):
         await close_question(application, live)
         transition = live.run.stop()
         if not transition.applied:  # over already; only the rating was still asked for
@@ -158,7 +159,7 @@ async def carry_on(update: Update, context: ContextTypes.DEFAULT_TYPE, live: Liv
     """"Carry on": the workout shown again where it is, with its buttons at the bottom."""
     query = update.callback_query
     await edit(context, live.chat_id, query.message.message_id, query.message.text, None)
-    async with live.lock:
+    async with taken(context.application, live):
         if live.question_message_id is not None or live.paused_to_ask:
             await close_question(context.application, live)
             await go_on_after_asking(context.application, live)

@@ -88,8 +88,8 @@ async def test_a_whole_workout_follows_the_article(api: FakeBotAPI, timed_bot: R
         assert holds_in(events) == expected_holds(exercise_id), name
         switches = [e for e in events if "🔄" in (e.text or "")]
         if ARTICLE[exercise_id][4] == EACH:
-            # The status says it, and a short message makes the phone sound.
-            assert [e.kind for e in switches] == ["edit", "message"], name
+            # A short message makes the phone sound, and the status follows it.
+            assert [e.kind for e in switches] == ["message", "edit"], name
         else:
             assert not switches, name
         if number < len(SESSION) - 1:

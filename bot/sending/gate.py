@@ -73,14 +73,19 @@ class Gate:
         class, so that an older countdown never lands after the newer status."""
         replaced = None
         if ticket.key is not None:
-            replaced = self._waiting_by_key.pop(ticket.key, None)
-            if replaced is not None:
-                replaced.dropped = True
-                self._queues[Urgency.COSMETIC].remove(replaced)
+            replaced = self.drop(ticket.key)
             if ticket.urgency is Urgency.COSMETIC:
                 self._waiting_by_key[ticket.key] = ticket
         self._queues[ticket.urgency].append(ticket)
         return replaced
+
+    def drop(self, key: Hashable) -> Ticket | None:
+        """Give up the cosmetic request of ``key`` still waiting, if any; it is returned."""
+        dropped = self._waiting_by_key.pop(key, None)
+        if dropped is not None:
+            dropped.dropped = True
+            self._queues[Urgency.COSMETIC].remove(dropped)
+        return dropped
 
     def withdraw(self, ticket: Ticket) -> None:
         """A waiting request given up (its caller went away)."""

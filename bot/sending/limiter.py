@@ -59,15 +59,15 @@ DEFAULT_PRIORITY: ContextVar[Priority] = ContextVar("default_priority", default=
 
 def cosmetic(chat_id: int, message_id: int | None) -> Priority:
     """An update of a message that a newer one may replace (a countdown)."""
-    return Priority(Urgency.COSMETIC, _message(chat_id, message_id))
+    return Priority(Urgency.COSMETIC, message_key(chat_id, message_id))
 
 
 def urgent_edit(chat_id: int, message_id: int | None) -> Priority:
     """An edit a person waits for; it replaces a cosmetic update of the message still waiting."""
-    return Priority(Urgency.URGENT, _message(chat_id, message_id))
+    return Priority(Urgency.URGENT, message_key(chat_id, message_id))
 
 
-def _message(chat_id: int, message_id: int | None) -> Hashable:
+def message_key(chat_id: int, message_id: int | None) -> Hashable:
     return ("message", chat_id, message_id)
 
 
@@ -138,11 +138,7 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
         ticket = Ticket(priority.urgency, chat_id, priority.key)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiters[ticket] = future
-        replaced = self.gate.add(ticket)
-        if replaced is not None:
-            dropped = self._waiters.pop(replaced, None)
-            if dropped is not None and not dropped.done():
-                dropped.set_result(False)
+        self._replaced(self.gate.add(ticket))
         self.wake()
         try:
             return await future
@@ -150,6 +146,15 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
             self.gate.withdraw(ticket)
             self._waiters.pop(ticket, None)
             raise
+
+    def drop(self, key: Hashable) -> None:
+        """Give up the cosmetic update of ``key`` still waiting: its caller returns at once."""
+        self._replaced(self.gate.drop(key))
+
+    def _replaced(self, ticket: Ticket | None) -> None:
+        waiter = self._waiters.pop(ticket, None) if ticket is not None else None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(False)
 
     def wake(self) -> None:
         """Look at the gate again now (a request came, or the time moved)."""
