@@ -231,9 +231,11 @@ async def burst(args: argparse.Namespace) -> None:
           f"429 responses: {api.rate_limited_count}")
     if not runs:
         return
-    during = sum(1 for t in arrivals.times if exercising <= t <= exercised)
-    print(f"while {args.workouts} people exercised ({exercised - exercising:.0f} s): reminders "
-          f"at {during / (exercised - exercising):.1f}/s")
+    # While people exercised and reminders were still waiting to go.
+    overlap = min(exercised, last) - exercising
+    during = sum(1 for t in arrivals.times if exercising <= t <= exercising + overlap)
+    print(f"while {args.workouts} people exercised ({overlap:.0f} s with reminders waiting): "
+          f"reminders at {during / max(overlap, 1e-9):.1f}/s")
     lateness, drift = [], []
     for run in runs:
         for previous, prompt in itertools.pairwise(run.prompts):

@@ -8,8 +8,18 @@ import asyncio
 import itertools
 import time
 
+import pytest
+
+from bot.sending.failures import SendingStopped
 from bot.sending.gate import Gate, Ticket, Urgency
-from bot.sending.limiter import BULK, Priority, PriorityLimiter, cosmetic
+from bot.sending.limiter import (
+    BULK,
+    DEFAULT_PRIORITY,
+    Priority,
+    PriorityLimiter,
+    cosmetic,
+    message_key,
+)
 
 
 def drain(gate: Gate, start: float, until: float) -> list[tuple[float, Ticket]]:
@@ -143,3 +153,89 @@ def test_a_prompts_edit_drops_the_countdown_of_its_message_still_waiting() -> No
     prompt = Ticket(Urgency.URGENT, 3, key=("message", 3, 41))
     assert gate.add(prompt) is countdown and countdown.dropped
     assert [ticket for _, ticket in drain(gate, 0.0, 1.0)] == [prompt]  # no stale countdown
+
+
+async def test_a_waiting_update_given_up_returns_at_once_unsent() -> None:
+    """What the workout's next step does to the status update still waiting before it."""
+    clock = HeldClock()
+    limiter = PriorityLimiter(Gate(rate=1000, chat_burst=100), clock=clock)
+    await limiter.initialize()
+    sent: list[str] = []
+
+    async def call() -> bool:
+        sent.append("countdown")
+        return True
+
+    try:
+        limiter.gate.hold(0.0, 1.0)
+        update = asyncio.create_task(limiter.process_request(
+            call, (), {}, "editMessageText", {"chat_id": 5}, cosmetic(5, 9)))
+        await asyncio.sleep(0)
+        limiter.drop(message_key(5, 8))  # another message's: this one still waits
+        await asyncio.sleep(0)
+        assert not update.done()
+        limiter.drop(message_key(5, 9))
+        assert await asyncio.wait_for(update, 1) is True
+        assert sent == [] and limiter.gate.waiting == 0
+    finally:
+        await limiter.shutdown()
+
+
+async def test_once_closed_the_limiter_fails_what_waits_and_everything_after() -> None:
+    clock = HeldClock()
+    limiter = PriorityLimiter(Gate(rate=1000, chat_burst=100), clock=clock)
+    await limiter.initialize()
+    sent: list[str] = []
+
+    async def call() -> bool:
+        sent.append("message")
+        return True
+
+    try:
+        limiter.gate.hold(0.0, 1.0)
+        waiting = [asyncio.create_task(limiter.process_request(
+            call, (), {}, "sendMessage", {"chat_id": n}, priority))
+            for n, priority in enumerate((None, BULK, cosmetic(3, 4)))]
+        await asyncio.sleep(0)
+        limiter.close()
+        for task in waiting:
+            with pytest.raises(SendingStopped):
+                await asyncio.wait_for(task, 1)
+        with pytest.raises(SendingStopped):
+            await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
+        assert sent == [] and limiter.gate.waiting == 0
+        # What Telegram does not count (answering a press) is not held back.
+        assert await limiter.process_request(
+            _never_called, (), {}, "answerCallbackQuery", {}, None) is True
+    finally:
+        await limiter.shutdown()
+
+
+async def test_code_can_name_the_urgency_of_everything_it_sends() -> None:
+    clock = HeldClock()
+    limiter = PriorityLimiter(Gate(rate=1000, chat_burst=100), clock=clock)
+    await limiter.initialize()
+    sent: list[str] = []
+
+    def request(name: str, chat_id: int) -> asyncio.Task[object]:
+        async def call() -> bool:
+            sent.append(name)
+            return True
+        return asyncio.create_task(limiter.process_request(
+            call, (), {}, "sendMessage", {"chat_id": chat_id}, None))
+
+    async def offer_again() -> asyncio.Task[object]:
+        DEFAULT_PRIORITY.set(BULK)  # in this task's own context only
+        return request("offered again", 1)
+
+    try:
+        limiter.gate.hold(0.0, 1.0)
+        later = await asyncio.create_task(offer_again())
+        now = request("reply", 2)
+        await asyncio.sleep(0)
+        clock.release()
+        limiter.wake()
+        await asyncio.wait_for(asyncio.gather(later, now), 1)
+    finally:
+        await limiter.shutdown()
+    assert sent == ["reply", "offered again"]
