@@ -40,7 +40,7 @@ from bot.live_workout import (
 from bot.pictures import animation_or_none
 from bot.sending.failures import Failure, SendingStopped, classify
 from bot.sending.files import send_pictured
-from bot.sending.limiter import Priority, PriorityLimiter, cosmetic, message_key, urgent_edit
+from bot.sending.limiter import BULK, Priority, PriorityLimiter, cosmetic, message_key, urgent_edit
 from bot.timers import Timers
 from bot.workout import Event, Status, Transition
 from bot.workout_text import exercise_card, exercise_name, summary_text
@@ -333,16 +333,21 @@ async def make_sound(application: Application, live: LiveWorkout, text: str | No
 
 
 async def drop_sound(application: Application, live: LiveWorkout) -> None:
+    """Take the last short message away, beside the prompt that follows, not before it: the
+    delete waits with the reminders (it only tidies the chat), while the prompt goes first."""
     message_id, live.sound_message_id = live.sound_message_id, None
-    if message_id is None:
-        return
+    if message_id is not None:
+        application.create_task(delete_sound(application, live.chat_id, message_id))
+
+
+async def delete_sound(application: Application, chat_id: int, message_id: int) -> None:
     svc: Services = application.bot_data[SERVICES_KEY]
     try:
-        await deliver(svc, partial(application.bot.delete_message, live.chat_id, message_id))
+        await deliver(svc, partial(application.bot.delete_message, chat_id, message_id,
+                                   rate_limit_args=BULK))
     except TelegramError as error:
-        # One short message left over spoils nothing; the next prompt matters more.
-        if classify(error) is Failure.BLOCKED:
-            raise
+        # One short message left over spoils nothing; a blocked bot ends the workout at its
+        # next prompt.
         logger.info("A short workout message stayed in the chat (%s)", classify(error).value)
 
 

@@ -158,7 +158,8 @@ async def test_a_long_hold_ends_with_a_message_that_sounds_and_goes(
     sound = await user.expect("Release", kind="message", timeout=0)
     assert sound.message_id in user.messages
     await timers.advance(PACING.rest_between_reps_seconds)  # the next hold
-    await user.expect(kind="delete", timeout=0)
+    await user.expect("Hold", kind="edit", timeout=0)
+    await user.expect(kind="delete")  # beside the prompt, after it
     assert sound.message_id not in user.messages
 
 
