@@ -6,10 +6,11 @@ messages a second and answers 429 beyond, over a fresh database: SQLite in a tem
 folder, or, when DATABASE_URL names a PostgreSQL server, a database created there and dropped
 afterwards.
 
-WORKOUTS people, cleared by the safety questions, get their workout to its first exercise
-(text-only guidance: the lying hamstring stretch, four 20 s holds, a side switch), all at
-once, which takes minutes at Telegram's pace and is not measured. Then each presses Start at a
-random moment within --stagger seconds.
+WORKOUTS people, cleared by the safety questions, each have a workout at its first exercise
+(text-only guidance: the lying hamstring stretch, four 20 s holds, a side switch), stored as
+a restart leaves it, so the bot offers each again as it starts (getting there through the
+quick check instead would take a thousand chats over ten minutes at Telegram's pace; neither
+is measured). Then each presses Start at a random moment within --stagger seconds.
 
     python -m benchmarks.bench_many_workouts [--workouts 1000]
         Every exercise runs to its "Done". Reported: prompts lost (a workout whose status did
@@ -21,9 +22,10 @@ random moment within --stagger seconds.
 
     python -m benchmarks.bench_many_workouts --stop TERM|INT [--after 30]
         --after seconds after the last Start, the signal: how long the bot takes to exit,
-        what it sent after the signal, and how many workouts it stored as live. Then the bot
-        starts again: how long until every workout is offered again, and how soon a newcomer's
-        /start is answered meanwhile.
+        what it sent after the signal, how many workouts it stored as live, and the bot's
+        log from the signal on (at INFO: the steps of the stop, with their times). Then the
+        bot starts again: how long until every workout is offered again, and how soon a
+        newcomer's /start is answered meanwhile.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -53,7 +55,7 @@ from bot.models import Chat, ScreeningResult, WorkoutSession, utcnow
 from bot.preferences import TEXT
 from bot.workouts import ACTIVE_STATUSES, new_run
 from tests.harness import fresh_database
-from tests.workout_helpers import expect_card, reach_overview, run_exercise
+from tests.workout_helpers import expect_card, run_exercise
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_CHAT = 5_000_000
@@ -75,10 +77,11 @@ class BotProcess:
     reader: asyncio.Task[None]
 
     @classmethod
-    async def start(cls, api: FakeBotAPI, url: str, folder: str) -> BotProcess:
+    async def start(cls, api: FakeBotAPI, url: str, folder: str, *, log_level: str = "WARNING"
+                    ) -> BotProcess:
         env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
                "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
-               "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
+               "DATABASE_URL": url, "LOG_LEVEL": log_level,
                "BACKCOACH_PICTURE_CACHE": f"{folder}/pictures",
                "BACKCOACH_VOICE_CACHE": f"{folder}/voices"}
         process = await asyncio.create_subprocess_exec(
@@ -102,6 +105,24 @@ class BotProcess:
         await self.reader
         return exited
 
+    def timeline(self, since: float) -> None:
+        """The log from the wall-clock time ``since`` on: each message once, with the seconds
+        after ``since`` of its first line and how often it came."""
+        first: dict[str, float] = {}
+        times: Counter[str] = Counter()
+        for line in self.stderr:
+            try:  # the bot's log format starts with asctime
+                at = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            except ValueError:
+                continue
+            if at >= since:
+                message = line[24:144]
+                first.setdefault(message, at - since)
+                times[message] += 1
+        for message, at in sorted(first.items(), key=lambda item: item[1]):
+            repeated = f"  ({times[message]} times)" if times[message] > 1 else ""
+            print(f"  +{at:6.2f} s  {message}{repeated}")
+
     def report_log(self) -> None:
         seen = Counter(line.split(": ", 1)[-1][:140] for line in self.stderr
                        if " WARNING " in line or " ERROR " in line or " CRITICAL " in line)
@@ -112,8 +133,10 @@ class BotProcess:
             print(f"  {times} times: {line}")
 
 
-async def screen_all(url: str, chats: range) -> None:
-    """Each chat cleared by the safety questions two hours ago, with text-only guidance."""
+async def store_workouts(url: str, chats: range) -> None:
+    """Each chat cleared by the safety questions two hours ago, with text-only guidance, and
+    a workout at its first exercise, waiting for Start, as a restart leaves it."""
+    run = new_run(load_content(), harder=False)
     engine = create_engine(make_url(url))
     try:
         await migrate(engine)
@@ -125,6 +148,11 @@ async def screen_all(url: str, chats: range) -> None:
             await connection.execute(insert(ScreeningResult), [
                 {"chat_id": chat_id, "outcome": "cleared", "answers": {},
                  "completed_at": now - timedelta(hours=2)} for chat_id in chats])
+            await connection.execute(insert(WorkoutSession), [
+                {"chat_id": chat_id, "status": run.status.value, "harder": False,
+                 "state": run.to_dict(), "feeling_before": 3, "exercises_done": 0,
+                 "exercises_skipped": 0, "active_seconds": 0, "started_at": now,
+                 "updated_at": now} for chat_id in chats])
     finally:
         await engine.dispose()
 
@@ -141,16 +169,12 @@ async def stored_live(url: str) -> int:
 
 
 async def prepare(users: list[FakeUser], name: str) -> float:
-    """Every chat at its first exercise, its status waiting for Start; seconds it took."""
+    """Every chat offered its workout again, its status waiting for Start; seconds it took."""
     started = time.monotonic()
-    at_once = asyncio.Semaphore(PREPARING_AT_ONCE)
 
     async def ready(user: FakeUser) -> None:
-        async with at_once:
-            await reach_overview(user)
-            await user.press("Let's go")
-            await expect_card(user, name, timeout=PATIENCE)
-            await user.expect("tap Start", kind="message", timeout=PATIENCE)
+        await expect_card(user, name, timeout=PATIENCE)
+        await user.expect("tap Start", kind="message", timeout=PATIENCE)
 
     await asyncio.gather(*(ready(user) for user in users))
     return time.monotonic() - started
@@ -180,9 +204,10 @@ async def load(args: argparse.Namespace) -> None:
     chats = range(FIRST_CHAT, FIRST_CHAT + args.workouts)
     with tempfile.TemporaryDirectory() as folder:
         async with FakeBotAPI() as api, fresh_database(folder) as url:
-            await screen_all(url, chats)
+            await store_workouts(url, chats)
             api.set_rate_limit(global_per_second=30)
-            bot = await BotProcess.start(api, url, folder)
+            bot = await BotProcess.start(api, url, folder, log_level="INFO" if args.stop
+                                         else "WARNING")
             try:
                 users = [api.user(chat_id) for chat_id in chats]
                 ready = await prepare(users, name)
@@ -224,7 +249,7 @@ async def stop_under_load(args: argparse.Namespace, api: FakeBotAPI, bot: BotPro
     await asyncio.sleep(args.stagger + args.after)
     chats = {user.id for user in users}
     sent_before = len(api.calls)
-    signalled = time.monotonic()
+    signalled, wall = time.monotonic(), time.time()
     exited = await bot.stop(getattr(signal, f"SIG{args.stop}"))
     after = [c for c in api.calls[sent_before:] if c.method in SHOWING
              and c.timestamp > signalled]
@@ -237,14 +262,17 @@ async def stop_under_load(args: argparse.Namespace, api: FakeBotAPI, bot: BotPro
     print(f"Bot API calls that show something, after the signal: {len(after)} "
           f"(within 0.1 s: {sum(1 for c in after if c.timestamp - signalled <= 0.1)})")
     print(f"workouts stored as live: {live} of {args.workouts}")
-    bot.report_log()
+    print("the bot's log from the signal on:")
+    bot.timeline(wall)
+
 
     offered = {user.id: len(user.history) for user in users}
     restarted = time.monotonic()
     again = await BotProcess.start(api, url, folder)
     try:
         newcomer = api.user(FIRST_CHAT - 1)
-        await api.wait_until(lambda: bool(api.calls_to("getUpdates")), timeout=120)
+        polls = len(api.calls_to("getUpdates"))
+        await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls, timeout=120)
         polling = time.monotonic() - restarted
         await asyncio.sleep(5)  # the offers are under way
         asked = time.monotonic()

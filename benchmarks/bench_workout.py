@@ -60,21 +60,26 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.engine import make_url
 
 from bot import workouts
 from bot.content import Content, load_content
-from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
+from bot.fakeapi import ApiCall, BotEvent, FakeBotAPI, FakeUser
 from bot.live_workout import EXERCISING, LiveWorkout, countdown_marks
 from bot.workout import BeatKind, plan_exercise, plan_seconds
 from bot.workout_text import beat_status, exercise_name
+from handlers import workout_live
 from handlers.workout_voice import scripts_ahead
 from tests.harness import RunningBot, fresh_database
 from tests.workout_helpers import expect_card, reach_overview, run_exercise, screened
 
+T = TypeVar("T")
 SECONDS = re.compile(r"(\d+) s\b")
 DIGITS = re.compile(r"\d+")
 LANG = "en"
@@ -158,13 +163,16 @@ async def text_mode(args: argparse.Namespace, content: Content) -> None:
             await bot.start()
             try:
                 users = [api.user(900_000 + n) for n in range(args.workouts)]
-                for user in users:  # one by one: getting there is not what is measured
-                    await ready_at_exercise(user, bot, name)
+                # Getting there is not what is measured.
+                await prepare(users, partial(ready_at_exercise, bot=bot, name=name),
+                              args.prepare_at_once)
+                calls_before = len(api.calls)
                 started = time.monotonic()
                 runs = await asyncio.gather(*(
                     one_exercise(user, name, random.uniform(0, args.stagger)) for user in users
                 ))
                 elapsed = time.monotonic() - started
+                window = api.calls[calls_before:]
                 # Those through first rest before the next exercise, counting down: ended
                 # here, their countdowns are not cut short by the bot's stop.
                 await stop_all(users)
@@ -189,6 +197,7 @@ async def text_mode(args: argparse.Namespace, content: Content) -> None:
           f"max {max(step_lateness) * MS:.1f} ms")
     print(f"drift by the last prompt: median {statistics.median(drift) * MS:.1f} ms, "
           f"p99 {percentile(drift, 0.99) * MS:.1f} ms")
+    report_rate(window, users, elapsed)
     report_log(log)
 
 
@@ -394,8 +403,8 @@ async def voice_mode(args: argparse.Namespace, content: Content) -> None:
                 pictures = await all_pictures_drawn(bot, content)
                 pictures_drawn = time.monotonic() - began
                 renders = bot.services.voices.renders
-                warm = [await ready_to_play(user, bot, content, first)
-                        for user in users[1:]]  # one by one: not what is measured
+                warm = await prepare(users[1:], partial(
+                    ready_to_play, bot=bot, content=content, first=first), args.prepare_at_once)
                 warm_card = [card for card, _ in warm]
                 warm_first = [voice for _, voice in warm]
                 calls_before = len(api.calls)
@@ -451,11 +460,40 @@ async def voice_mode(args: argparse.Namespace, content: Content) -> None:
           f"{sum(1 for c in cards if c.uploads)} of them uploads; "
           f"{len(edits)} editMessageText calls, {len(edits) / elapsed:.1f}/s on average; "
           f"{len(window) / elapsed:.1f} Bot API calls/s in all")
+    report_rate(window, users, elapsed)
     print(f"CPU time of this process (bot and fake server) while they ran: {cpu:.1f} s, "
           f"{cpu / elapsed:.0%} of one core")
     for what, times in failed.most_common():
         print(f"  failed: {what} ({times} times)")
     report_log(log)
+
+
+async def prepare(users: list[FakeUser], ready: Callable[[FakeUser], Awaitable[T]],
+                  at_once: int) -> list[T]:
+    """``ready(user)`` for every chat, ``at_once`` chats at a time, in the users' order."""
+    limit = asyncio.Semaphore(at_once)
+
+    async def one(user: FakeUser) -> T:
+        async with limit:
+            return await ready(user)
+
+    return list(await asyncio.gather(*(one(user) for user in users)))
+
+
+# Bot API methods that show something in a chat: each counts against Telegram's limits.
+SHOWING = frozenset({"sendMessage", "sendAnimation", "sendVoice", "editMessageText",
+                     "editMessageCaption", "editMessageReplyMarkup", "deleteMessage"})
+
+
+def report_rate(window: list[ApiCall], users: list[FakeUser], elapsed: float) -> None:
+    """Messages, edits and deletes per workout-minute, in all and by method."""
+    chats = {user.id for user in users}
+    shown = Counter(c.method for c in window if c.method in SHOWING and c.error is None
+                    and c.params.get("chat_id") in chats)
+    minutes = len(users) * elapsed / 60
+    parts = ", ".join(f"{method} {count / minutes:.1f}" for method, count in shown.most_common())
+    print(f"messages and edits per workout-minute: {sum(shown.values()) / minutes:.1f} "
+          f"({parts})")
 
 
 def report_log(log: LogCount) -> None:
@@ -477,7 +515,15 @@ async def main() -> None:
                         help="spoken guidance with auto-continue, several exercises in a row")
     parser.add_argument("--exercises", type=int, default=None,
                         help="with --voice: how many exercises in a row (default 2)")
+    parser.add_argument("--prepare-at-once", type=int, default=1,
+                        help="chats got ready at one time (1: one by one; the voice mode's "
+                             "warm \"Let's go\" figures are then without load)")
+    parser.add_argument("--no-countdown", action="store_true",
+                        help="the status does not count down within a beat")
     args = parser.parse_args()
+    if args.no_countdown:
+        # What the status would show without its countdown edits: only the beats.
+        workout_live.countdown_marks = lambda seconds: ()
     if args.exercises is not None and not args.voice:
         parser.error("--exercises goes with --voice")
     random.seed(args.seed)

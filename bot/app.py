@@ -194,6 +194,7 @@ def run_polling(application: Application) -> None:
 
 
 def stop_now(application: Application) -> None:
+    logger.info("Stopping: nothing more is sent")
     stop_sending(application)
     application.stop_running()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 from telegram import Update
@@ -38,6 +39,8 @@ from handlers import (
     workout_live,
     workout_restart,
 )
+
+logger = logging.getLogger(__name__)
 
 # The screen's buttons are handled per chat on purpose: its own nonce tells stale buttons apart.
 warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
@@ -134,7 +137,9 @@ async def on_startup(application: Application) -> None:
 async def on_stop(application: Application) -> None:
     """Runs once nothing more is handled or sent (bot.app.stop_sending): the live workouts
     are stored, for the restart to offer each again."""
-    await workout_live.save_all(application)
+    stored = await workout_live.save_all(application)
+    if stored:
+        logger.info("Stored %d live workout(s), to be offered again at the next start", stored)
 
 
 def draw_pictures_ahead(application: Application) -> None:

@@ -213,13 +213,15 @@ async def save(svc: Services, live: LiveWorkout) -> None:
         await save_run(session, live)
 
 
-async def save_all(application: Application) -> None:
-    """Every live workout's state, in one transaction, for the restart to offer each again."""
+async def save_all(application: Application) -> int:
+    """Every live workout's state, in one transaction, for the restart to offer each again;
+    how many."""
     lives = list(live_workouts(application).values())
     if lives:
         svc: Services = application.bot_data[SERVICES_KEY]
         async with svc.sessions.begin() as session:
             await save_runs(session, lives)
+    return len(lives)
 
 
 async def carry_out(application: Application, live: LiveWorkout,
