@@ -63,6 +63,8 @@ class Services:
 
 SERVICES_KEY = "services"
 POLLING_TROUBLE_KEY = "polling_trouble"
+# Set once the bot is stopping: how many updates it has left unhandled since.
+UPDATES_SKIPPED_KEY = "updates_skipped"
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -205,12 +207,26 @@ def stop_sending(application: Application) -> None:
     an update or runs a job then ends quickly, and the stop that waits for them (python-
     telegram-bot's ``Application.stop``) follows within moments; ``post_stop`` stores what
     must outlive the process."""
+    application.bot_data[UPDATES_SKIPPED_KEY] = 0
     job_queue = application.job_queue
     if job_queue is not None and job_queue.scheduler.running:
         job_queue.scheduler.pause()
     limiter = application.bot.rate_limiter
     if isinstance(limiter, PriorityLimiter):
         limiter.close()
+
+
+def skipped_while_stopping(application: Application) -> bool:
+    """Whether the bot is stopping; if so, counts one more update it leaves unhandled."""
+    skipped = application.bot_data.get(UPDATES_SKIPPED_KEY)
+    if skipped is None:
+        return False
+    application.bot_data[UPDATES_SKIPPED_KEY] = skipped + 1
+    return True
+
+
+def updates_skipped(application: Application) -> int:
+    return application.bot_data.get(UPDATES_SKIPPED_KEY) or 0
 
 
 async def start_in_process(application: Application, *, poll_timeout: int = 10) -> None:

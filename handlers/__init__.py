@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import SERVICES_KEY, Services
+from bot.app import SERVICES_KEY, Services, updates_skipped
 from handlers import (
     common,
     desk_breaks,
@@ -51,7 +51,8 @@ def register(application: Application) -> None:
     private = filters.ChatType.PRIVATE
 
     # First of all, each in a group of its own, and ending the update there if it applies:
-    # edits, buttons pressed by someone else, personal commands in a group.
+    # a stop under way, edits, buttons pressed by someone else, personal commands in a group.
+    application.add_handler(TypeHandler(Update, guards.while_stopping), group=-1004)
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED, guards.on_edited_message), group=-1003
     )
@@ -137,6 +138,9 @@ async def on_startup(application: Application) -> None:
 async def on_stop(application: Application) -> None:
     """Runs once nothing more is handled or sent (bot.app.stop_sending): the live workouts
     are stored, for the restart to offer each again."""
+    skipped = updates_skipped(application)
+    if skipped:
+        logger.info("%d update(s) fetched as the bot stopped were left unhandled", skipped)
     stored = await workout_live.save_all(application)
     if stored:
         logger.info("Stored %d live workout(s), to be offered again at the next start", stored)

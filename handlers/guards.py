@@ -1,4 +1,5 @@
-"""What no conversation gets to see: edited messages, other people's buttons, group commands.
+"""What no conversation gets to see: updates that come as the bot stops, edited messages, other
+people's buttons, group commands.
 
 These run ahead of every other handler (see handlers/__init__.py) and end the update there.
 """
@@ -9,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.app import skipped_while_stopping
 from handlers.common import text
 
 # Commands that read or change one person's health answers, log or reminders: in a group, any
@@ -18,6 +20,13 @@ PRIVATE_ONLY = (
     "screen", "workout", "exercises", "remind", "reminders", "timezone", "walk", "progress",
     "export", "forget", "settings",
 )
+
+
+async def while_stopping(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A stopping bot sends nothing more (bot.app.stop_sending): an update it fetched just
+    before is left unhandled, since no reply could go out, and the stop does not wait for it."""
+    if skipped_while_stopping(context.application):
+        raise ApplicationHandlerStop
 
 
 async def on_edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
