@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot import workouts
 from bot.app import services
+from bot.chats import UPDATE_CHAT_STORED
 from handlers.common import text
 from handlers.reminder_list import NEW as NEW_REMINDER
 from handlers.screening import WORKOUT_BEGIN, screen_button
@@ -21,15 +22,23 @@ SCREEN_FIRST = (workouts.Gate.NEVER_SCREENED, workouts.Gate.SCREEN_EXPIRED)
 
 
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
     name = update.effective_user.first_name if update.effective_user else ""
-    async with svc.sessions() as session:
-        gate = await workouts.workout_gate(session, update.effective_chat.id, svc.clock())
+    gate = await workout_gate(update, context)
     await update.effective_message.reply_text(
         text(update, context, "ui.start.greeting", name=name)
         + "\n\n" + text(update, context, "ui.start.next_step"),
         reply_markup=next_steps(update, context, gate),
     )
+
+
+async def workout_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> workouts.Gate:
+    if UPDATE_CHAT_STORED.get() is False:
+        # Someone new: nothing is stored about the chat, so no screen either (a screen's
+        # result needs its chat's row), and the database need not be asked again.
+        return workouts.Gate.NEVER_SCREENED
+    svc = services(context)
+    async with svc.sessions() as session:
+        return await workouts.workout_gate(session, update.effective_chat.id, svc.clock())
 
 
 def next_steps(update: Update, context: ContextTypes.DEFAULT_TYPE, gate: workouts.Gate
