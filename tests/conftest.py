@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,9 +12,11 @@ from bot.pictures import PictureLibrary
 from tests.harness import (
     PICTURE_CACHE,
     ManualTimers,
+    MigratedTemplate,
     RunningBot,
     fresh_database,
     logging_put_back,
+    migrated_template,
 )
 
 
@@ -42,23 +45,41 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 
 
 @pytest.fixture
-async def database_url(tmp_path) -> AsyncIterator[str]:
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A new, empty database: where the tests of the migrations start."""
     async with fresh_database(str(tmp_path)) as url:
         yield url
 
 
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplate]:
+    template = migrated_template(str(tmp_path_factory.mktemp("template")))
+    yield template
+    template.close()
+
+
 @pytest.fixture
-async def bot(api: FakeBotAPI, database_url: str) -> AsyncIterator[RunningBot]:
-    running = RunningBot(api, database_url)
+async def migrated_database_url(
+    tmp_path: Path, _migrated_template: MigratedTemplate
+) -> AsyncIterator[str]:
+    """A new database of the test's own, as the bot's first start leaves it: every migration
+    applied, no rows. The bot still migrates it at start, finding nothing to do."""
+    async with _migrated_template.copy(str(tmp_path)) as url:
+        yield url
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, migrated_database_url: str) -> AsyncIterator[RunningBot]:
+    running = RunningBot(api, migrated_database_url)
     await running.start()
     yield running
     await running.stop()
 
 
 @pytest.fixture
-async def timed_bot(api: FakeBotAPI, database_url: str) -> AsyncIterator[RunningBot]:
+async def timed_bot(api: FakeBotAPI, migrated_database_url: str) -> AsyncIterator[RunningBot]:
     """The bot with workout timers that fire only when the test moves them (ManualTimers)."""
-    running = RunningBot(api, database_url, timers=ManualTimers())
+    running = RunningBot(api, migrated_database_url, timers=ManualTimers())
     await running.start()
     yield running
     await running.stop()

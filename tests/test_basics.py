@@ -32,10 +32,10 @@ async def test_menu_is_registered_at_start(api: FakeBotAPI, bot: RunningBot) -> 
 
 
 async def test_bot_starts_even_if_the_menu_cannot_be_set(
-    api: FakeBotAPI, database_url: str
+    api: FakeBotAPI, migrated_database_url: str
 ) -> None:
     api.fail_next("setMyCommands", error_code=500, description="Internal Server Error", times=5)
-    running = RunningBot(api, database_url)
+    running = RunningBot(api, migrated_database_url)
     await running.start()
     try:
         user = api.user(1003)

@@ -47,8 +47,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def bot(api: FakeBotAPI, database_url: str, clock: FakeClock):
-    async with running_bot(api, database_url, clock) as running:
+async def bot(api: FakeBotAPI, migrated_database_url: str, clock: FakeClock):
+    async with running_bot(api, migrated_database_url, clock) as running:
         yield running
 
 

@@ -39,8 +39,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def bot(api: FakeBotAPI, database_url: str, clock: FakeClock) -> AsyncIterator[RunningBot]:
-    running = RunningBot(api, database_url, clock=clock,
+async def bot(
+    api: FakeBotAPI, migrated_database_url: str, clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    running = RunningBot(api, migrated_database_url, clock=clock,
                          BACKCOACH_REMINDER_TIMEOUT=REMINDER_TIMEOUT)
     await running.start()
     yield running
@@ -160,9 +162,9 @@ async def test_a_bot_api_answering_502_for_a_while_gets_no_reminders_until_it_re
 
 
 async def test_a_tick_that_cannot_reach_the_database_logs_one_warning_and_no_traceback(
-    bot: RunningBot, database_url: str, tmp_path, caplog: pytest.LogCaptureFixture
+    bot: RunningBot, migrated_database_url: str, tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    if make_url(database_url).get_backend_name() == "sqlite":
+    if make_url(migrated_database_url).get_backend_name() == "sqlite":
         unreachable = f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/backcoach.db"
     else:
         unreachable = "postgresql+asyncpg://backcoach@127.0.0.1:1/backcoach"  # nothing listens

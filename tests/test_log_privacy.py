@@ -81,8 +81,10 @@ def private_texts(user: FakeUser) -> list[str]:
     return [text for text in texts if text.strip()]
 
 
-async def test_a_screen_at_debug_logs_no_health_data(api: FakeBotAPI, database_url: str) -> None:
-    bot = RunningBot(api, database_url, LOG_LEVEL="DEBUG")
+async def test_a_screen_at_debug_logs_no_health_data(
+    api: FakeBotAPI, migrated_database_url: str
+) -> None:
+    bot = RunningBot(api, migrated_database_url, LOG_LEVEL="DEBUG")
     user = api.user(CHAT, first_name="Wilhelmina")
     with the_bots_logging(bot.settings) as kept:
         assert logging.getLogger().getEffectiveLevel() == logging.DEBUG

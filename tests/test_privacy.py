@@ -163,9 +163,11 @@ async def test_forget_stops_a_live_workout(api: FakeBotAPI, bot: RunningBot) -> 
     assert await rows_of(bot, 7003) == {table.name: [] for table, _ in chat_columns()}
 
 
-async def test_an_old_confirmation_deletes_nothing(api: FakeBotAPI, database_url: str) -> None:
+async def test_an_old_confirmation_deletes_nothing(
+    api: FakeBotAPI, migrated_database_url: str
+) -> None:
     clock = Clock(utcnow())
-    running = RunningBot(api, database_url, clock=clock)
+    running = RunningBot(api, migrated_database_url, clock=clock)
     await running.start()
     try:
         user = api.user(7004)

@@ -29,9 +29,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def progress_bot(
-    api: FakeBotAPI, database_url: str, clock: FakeClock
+    api: FakeBotAPI, migrated_database_url: str, clock: FakeClock
 ) -> AsyncIterator[RunningBot]:
-    running = RunningBot(api, database_url, clock=clock)
+    running = RunningBot(api, migrated_database_url, clock=clock)
     await running.start()
     yield running
     await running.stop()

@@ -318,8 +318,10 @@ async def test_a_forged_callback_for_another_chat_changes_nothing(
     assert await stored(bot, 2017) is None
 
 
-async def test_a_screen_left_alone_ends_with_a_note(api: FakeBotAPI, database_url: str) -> None:
-    running = RunningBot(api, database_url, conversation_timeout=0.5)
+async def test_a_screen_left_alone_ends_with_a_note(
+    api: FakeBotAPI, migrated_database_url: str
+) -> None:
+    running = RunningBot(api, migrated_database_url, conversation_timeout=0.5)
     await running.start()
     try:
         user = api.user(2019)

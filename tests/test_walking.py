@@ -23,9 +23,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def walk_bot(
-    api: FakeBotAPI, database_url: str, clock: FakeClock
+    api: FakeBotAPI, migrated_database_url: str, clock: FakeClock
 ) -> AsyncIterator[RunningBot]:
-    running = RunningBot(api, database_url, clock=clock, conversation_timeout=600)
+    running = RunningBot(api, migrated_database_url, clock=clock, conversation_timeout=600)
     await running.start()
     yield running
     await running.stop()
