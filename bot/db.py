@@ -22,7 +22,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
 # The database holds health data (the safety answers): only its owner may read it.
 SQLITE_FILE_MODE = 0o600
-# Seconds a transaction may wait for its turn at a SQLite file's one connection.
+# A SQLite file's pool: its one connection, for which a transaction waits up to 60 s.
 SQLITE_FILE_POOL: dict[str, Any] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
 
 
