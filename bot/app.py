@@ -169,6 +169,11 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(file_base_url(settings.telegram_api_url))
         .rate_limiter(rate_limiter or telegram_limiter(settings))
+        # The HTTP client looks over every connection it keeps, for each connection, on every
+        # request, so each one kept costs every request more; python-telegram-bot keeps up to
+        # 256. Eight carry Telegram's 30 messages a second with a round trip of up to a
+        # quarter of a second, and the answers to button presses beside them.
+        .connection_pool_size(settings.http_connections)
         # Different chats at once, each chat's updates in order (bot/update_order.py).
         .concurrent_updates(PerChatOrder())
         .post_shutdown(close_services)

@@ -46,6 +46,9 @@ class Settings:
     voice_cache: Path = Path("voice-cache")
     # Where the exercises' pictures are kept once drawn (drawn again if the folder is lost).
     picture_cache: Path = Path("picture-cache")
+    # HTTP connections to the Bot API kept open at most (bot.app.build_application says why
+    # so few).
+    http_connections: int = 8
 
     def __repr__(self) -> str:  # keeps the token out of tracebacks and debug logs
         return (
@@ -83,6 +86,7 @@ class Settings:
                 values.get("BACKCOACH_REMINDER_TIMEOUT", "")),
             voice_cache=Path(values.get("BACKCOACH_VOICE_CACHE", "") or "voice-cache"),
             picture_cache=Path(values.get("BACKCOACH_PICTURE_CACHE", "") or "picture-cache"),
+            http_connections=parse_http_connections(values.get("BACKCOACH_HTTP_CONNECTIONS", "")),
         )
 
 
@@ -184,6 +188,12 @@ def parse_reminder_timeout(raw: str) -> float:
     return parse_number(raw, "BACKCOACH_REMINDER_TIMEOUT", 5.0,
                         lambda seconds: 0 < seconds <= 120,
                         "a number of seconds above 0 and at most 120")
+
+
+def parse_http_connections(raw: str) -> int:
+    return int(parse_number(raw, "BACKCOACH_HTTP_CONNECTIONS", 8,
+                            lambda count: count == int(count) and 1 <= count <= 256,
+                            "a whole number from 1 to 256"))
 
 
 def hide_url_password(url: str) -> str:

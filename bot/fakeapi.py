@@ -89,6 +89,7 @@ class ApiCall:
     error: str | None = None
     uploads: dict[str, Upload] = field(default_factory=dict)  # multipart files by field name
     outage: str | None = None  # the mode of the outage() that met this call
+    connection: tuple[str, int] | None = None  # the client's address and port: its connection
 
 
 @dataclass
@@ -491,7 +492,9 @@ class FakeBotAPI:
         params = {k: _decode(k, v) for k, v in params.items()}
         name, handler = self._methods.get(request.match_info["method"].lower(),
                                           (request.match_info["method"], None))
-        call = ApiCall(name, params, time.monotonic(), uploads=uploads)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call = ApiCall(name, params, time.monotonic(), uploads=uploads,
+                       connection=tuple(peer[:2]) if peer else None)
         self.calls.append(call)
         outage = self._outage if self._outage is not None and self._outage.hits(name) else None
         try:
