@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 DATABASE_DEFAULT = "sqlite+aiosqlite:///backcoach.db"
+HTTP_CONNECTIONS_DEFAULT = 8
 
 # BotFather tokens are "<numeric bot id>:<secret>"; checking the shape catches pasting mistakes
 # (quotes, spaces, a truncated secret) before any request is made.
@@ -48,7 +49,7 @@ class Settings:
     picture_cache: Path = Path("picture-cache")
     # HTTP connections to the Bot API kept open at most (bot.app.build_application says why
     # so few).
-    http_connections: int = 8
+    http_connections: int = HTTP_CONNECTIONS_DEFAULT
 
     def __repr__(self) -> str:  # keeps the token out of tracebacks and debug logs
         return (
@@ -191,7 +192,7 @@ def parse_reminder_timeout(raw: str) -> float:
 
 
 def parse_http_connections(raw: str) -> int:
-    return int(parse_number(raw, "BACKCOACH_HTTP_CONNECTIONS", 8,
+    return int(parse_number(raw, "BACKCOACH_HTTP_CONNECTIONS", HTTP_CONNECTIONS_DEFAULT,
                             lambda count: count == int(count) and 1 <= count <= 256,
                             "a whole number from 1 to 256"))
 

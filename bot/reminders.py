@@ -74,7 +74,7 @@ def allowed_kinds(outcome: str | None) -> tuple[Kind, ...]:
 
 
 async def kinds_for_chat(session: AsyncSession, chat_id: int) -> tuple[Kind, ...]:
-    result = await screening.latest_result(session, chat_id)
+    result = await screening.latest_screen(session, chat_id)
     return allowed_kinds(result.outcome if result else None)
 
 

@@ -23,9 +23,11 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import latest_screens
 from bot.chats import ensure_chat
 from bot.content import Content, Question
 from bot.content_model import URGENT_QUESTION_KIND
+from bot.latest_screens import Screen
 from bot.models import ScreeningDraft, ScreeningResult, utcnow
 
 # A cleared screen is trusted for this long; after that the next workout asks for a new one.
@@ -97,12 +99,12 @@ def is_kept(purpose: Purpose, decision: Decision) -> bool:
     return purpose is Purpose.FULL or decision.outcome is Outcome.URGENT
 
 
-def is_current(result: ScreeningResult | None, now: datetime) -> bool:
+def is_current(result: Screen | ScreeningResult | None, now: datetime) -> bool:
     """Whether a stored result is recent enough to go by."""
     return result is not None and now - result.completed_at < RESCREEN_AFTER
 
 
-def needs_quick_check(result: ScreeningResult | None, now: datetime) -> bool:
+def needs_quick_check(result: Screen | ScreeningResult | None, now: datetime) -> bool:
     return result is None or now - result.completed_at >= QUICK_CHECK_SKIPPED_FOR
 
 
@@ -166,6 +168,24 @@ async def store_result(
     session.add(result)
     await session.flush()
     return result
+
+
+async def latest_screen(session: AsyncSession, chat_id: int) -> Screen | None:
+    """The chat's latest stored screen: from memory once read (bot/latest_screens.py)."""
+    screens = latest_screens.of(session)
+    if screens is None:
+        return _screen_of(await latest_result(session, chat_id))
+    known, screen = screens.get(chat_id)
+    if known:
+        return screen
+    token = screens.reading()
+    screen = _screen_of(await latest_result(session, chat_id))
+    screens.keep(token, chat_id, screen)
+    return screen
+
+
+def _screen_of(result: ScreeningResult | None) -> Screen | None:
+    return None if result is None else Screen(result.outcome, result.completed_at)
 
 
 async def latest_result(session: AsyncSession, chat_id: int) -> ScreeningResult | None:

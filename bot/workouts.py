@@ -40,7 +40,7 @@ class Gate(StrEnum):
 
 
 async def workout_gate(session: AsyncSession, chat_id: int, now: datetime) -> Gate:
-    result = await screening.latest_result(session, chat_id)
+    result = await screening.latest_screen(session, chat_id)
     if result is None:
         return Gate.NEVER_SCREENED
     if result.outcome == screening.Outcome.URGENT:

@@ -42,7 +42,7 @@ async def urgent_advice_instead(update: Update, context: ContextTypes.DEFAULT_TY
     """After an urgent warning sign the habits wait (the first is walking 6-8 km a day): the
     urgent advice is repeated instead. Whether it was."""
     async with services(context).sessions() as session:
-        result = await screening.latest_result(session, update.effective_chat.id)
+        result = await screening.latest_screen(session, update.effective_chat.id)
     if result is None or result.outcome != Outcome.URGENT:
         return False
     await context.bot.send_message(update.effective_chat.id,
