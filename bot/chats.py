@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextvars import ContextVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cache import known_chats
 from bot.models import Chat
 
 # The language of the update being handled (handlers.common.remember_language): a chat's row
@@ -50,6 +51,19 @@ async def sync_language(
     if not chat.language_chosen or chat.language not in languages:
         chat.language = language_for(telegram_code, languages)
     return chat.language
+
+
+async def stored_language(
+    sessions: async_sessionmaker, chat_id: int, telegram_code: str | None,
+    languages: Sequence[str],
+) -> str | None:
+    """``sync_language`` in a transaction of its own, or None without one for a chat surely
+    without a row (bot/cache/known_chats.py): someone new costs no query."""
+    known = known_chats.of_sessions(sessions)
+    if known is not None and known.has_none(chat_id):
+        return None
+    async with sessions.begin() as session:
+        return await sync_language(session, chat_id, telegram_code, languages)
 
 
 async def choose_language(session: AsyncSession, chat_id: int, language: str) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot import latest_screens
+from bot.cache import new_caches
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Where Alembic records the revision a database is at (its default, which env.py keeps).
@@ -91,9 +91,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    # Each session carries the database's cache of latest screens (bot/latest_screens.py).
-    return async_sessionmaker(engine, expire_on_commit=False,
-                              info={latest_screens.INFO_KEY: latest_screens.LatestScreens()})
+    # Each session carries the database's caches (bot/cache/).
+    return async_sessionmaker(engine, expire_on_commit=False, info=new_caches())
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -23,11 +23,11 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import latest_screens
+from bot.cache import latest_screens
+from bot.cache.latest_screens import Screen
 from bot.chats import ensure_chat
 from bot.content import Content, Question
 from bot.content_model import URGENT_QUESTION_KIND
-from bot.latest_screens import Screen
 from bot.models import ScreeningDraft, ScreeningResult, utcnow
 
 # A cleared screen is trusted for this long; after that the next workout asks for a new one.

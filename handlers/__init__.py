@@ -18,6 +18,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import SERVICES_KEY, Services, updates_skipped
+from bot.cache import known_chats
 from handlers import (
     common,
     desk_breaks,
@@ -131,6 +132,7 @@ async def on_startup(application: Application) -> None:
     """Runs once the bot is connected, before the first update is handled."""
     await menu.announce_commands(application)
     draw_pictures_ahead(application)
+    await learn_known_chats(application)
     await workout_restart.resume_interrupted(application)
     await reminders.start_dispatcher(application)
 
@@ -144,6 +146,16 @@ async def on_stop(application: Application) -> None:
     stored = await workout_live.save_all(application)
     if stored:
         logger.info("Stored %d live workout(s), to be offered again at the next start", stored)
+
+
+async def learn_known_chats(application: Application) -> None:
+    """Which chats have a row (bot/cache/known_chats.py), read before the first update: one
+    query, a few milliseconds for thousands of chats."""
+    sessions = application.bot_data[SERVICES_KEY].sessions
+    known = known_chats.of_sessions(sessions)
+    if known is not None:
+        count = await known.load(sessions)
+        logger.info("%d chat(s) with something stored", count)
 
 
 def draw_pictures_ahead(application: Application) -> None:

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.app import POLLING_TROUBLE_KEY, services
-from bot.chats import UPDATE_CHAT_STORED, UPDATE_LANGUAGE, language_for, sync_language
+from bot.chats import UPDATE_CHAT_STORED, UPDATE_LANGUAGE, language_for, stored_language
 from bot.sending.failures import SendingStopped
 from handlers.menu import closest_command, menu_lines
 
@@ -45,10 +45,8 @@ async def remember_language(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         UPDATE_LANGUAGE.set(context.chat_data[LANGUAGE])
         return
     svc = services(context)
-    async with svc.sessions.begin() as session:
-        language = await sync_language(
-            session, update.effective_chat.id, code, svc.content.languages
-        )
+    language = await stored_language(svc.sessions, update.effective_chat.id, code,
+                                     svc.content.languages)
     UPDATE_CHAT_STORED.set(language is not None)
     # Nothing stored yet: Telegram's language, which a row made later starts with.
     language = language or language_for(code, svc.content.languages)

@@ -8,11 +8,11 @@ import re
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import chats
 from bot.content import load_content
 from bot.content_texts import plural_form_of
 from bot.fakeapi import FakeBotAPI, FakeUser
 from bot.models import Chat
-from handlers import common
 from tests.harness import RunningBot
 from tests.test_reminders_support import FakeClock, drain, running_bot, sent_to
 
@@ -143,23 +143,38 @@ async def test_a_russian_speaker_gets_everything_in_russian(
     assert reminder == ru("reminders.message.walk", goal="6–8")
 
 
-async def test_a_chat_with_nothing_stored_is_looked_up_once_and_its_row_starts_in_its_language(
+async def test_a_chat_with_nothing_stored_is_not_looked_up_and_its_row_starts_in_its_language(
     api: FakeBotAPI, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     looked_up: list[int] = []
-    real = common.sync_language
+    real = chats.sync_language
 
     async def counting(session: AsyncSession, chat_id: int, *args: object) -> str | None:
         looked_up.append(chat_id)
         return await real(session, chat_id, *args)
 
-    monkeypatch.setattr(common, "sync_language", counting)
+    monkeypatch.setattr(chats, "sync_language", counting)
     user = api.user(8010, language_code="ru")
     for command in ("/help", "/tips", "/help"):
         await user.send(command)
         await user.expect(kind="message")
-    assert looked_up == [8010]  # not once per update
+    assert looked_up == []  # the bot knows it has no row for the chat
     await user.send("/walk 3")  # the first thing stored: the chat's row
     await user.expect("Записано")
     async with bot.services.sessions() as session:
         assert (await session.get(Chat, 8010)).language == "ru"
+
+
+async def test_a_chat_stored_before_the_start_or_while_running_is_looked_up(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    help_header = ru("ui.help.header")
+    async with bot.services.sessions.begin() as session:
+        session.add(Chat(id=8011, language="ru", language_chosen=True))
+    await bot.restart()
+    async with bot.services.sessions.begin() as session:
+        session.add(Chat(id=8012, language="ru", language_chosen=True))
+    for chat_id in (8011, 8012):
+        user = api.user(chat_id, language_code="en")
+        await user.send("/help")
+        assert (await user.expect(kind="message")).text.startswith(help_header)

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import delete, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot import latest_screens, privacy, screening
+from bot import privacy, screening
+from bot.cache import latest_screens
+from bot.cache.latest_screens import LatestScreens, Screen
 from bot.chats import ensure_chat
 from bot.db import create_engine, make_sessionmaker
-from bot.latest_screens import LatestScreens, Screen
 from bot.models import ScreeningResult, utcnow
 from bot.screening import Decision, Outcome
 from bot.workouts import Gate, workout_gate

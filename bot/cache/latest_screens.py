@@ -11,8 +11,7 @@ transaction ends, and while such a transaction is open nothing read from the dat
 (a reader could have read what was about to change). The price: after a screen is stored, every
 chat's entry is read again once, which at one screen a month per person is little.
 
-The cache belongs to one sessionmaker (``bot.db.make_sessionmaker``), that is one database, and
-holds at most ``CAPACITY`` chats, the least recently used going first.
+It holds at most ``CAPACITY`` chats, the least recently used going first.
 """
 
 from __future__ import annotations
