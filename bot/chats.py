@@ -15,11 +15,6 @@ from bot.models import Chat
 # update (a reminder) speaks it too, and the language need not be looked up on every update
 # until the row exists.
 UPDATE_LANGUAGE: ContextVar[str | None] = ContextVar("update_language", default=None)
-# Whether the chat of the update being handled has its row, as far as this update has seen:
-# False once handlers.common.remember_language looked for it and found none, True once a row
-# was found or made, None while not looked for. Nothing hangs off a chat without its row (a
-# safety screen's result included), so False answers those questions without the database.
-UPDATE_CHAT_STORED: ContextVar[bool | None] = ContextVar("update_chat_stored", default=None)
 
 
 def language_for(telegram_code: str | None, languages: Sequence[str]) -> str:
@@ -35,8 +30,6 @@ async def ensure_chat(session: AsyncSession, chat_id: int) -> Chat:
         chat = Chat(id=chat_id, language=UPDATE_LANGUAGE.get())
         session.add(chat)
         await session.flush()
-    # Whichever chat it is for, True only ever makes a later step ask the database.
-    UPDATE_CHAT_STORED.set(True)
     return chat
 
 

@@ -23,7 +23,7 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cache import latest_screens
+from bot.cache import known_chats, latest_screens
 from bot.cache.latest_screens import Screen
 from bot.chats import ensure_chat
 from bot.content import Content, Question
@@ -171,7 +171,11 @@ async def store_result(
 
 
 async def latest_screen(session: AsyncSession, chat_id: int) -> Screen | None:
-    """The chat's latest stored screen: from memory once read (bot/latest_screens.py)."""
+    """The chat's latest stored screen: from memory once read (bot/cache/), and without a
+    query for a chat known to have no row (a screen needs its chat's row)."""
+    known = known_chats.of(session)
+    if known is not None and known.has_none(chat_id):
+        return None
     screens = latest_screens.of(session)
     if screens is None:
         return _screen_of(await latest_result(session, chat_id))

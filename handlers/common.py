@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.app import POLLING_TROUBLE_KEY, services
-from bot.chats import UPDATE_CHAT_STORED, UPDATE_LANGUAGE, language_for, stored_language
+from bot.chats import UPDATE_LANGUAGE, language_for, stored_language
 from bot.sending.failures import SendingStopped
 from handlers.menu import closest_command, menu_lines
 
@@ -37,7 +37,6 @@ def text(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **values:
 async def remember_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every other handler: the chat's language, read from the database once per
     chat and again only when the person's Telegram language changes."""
-    UPDATE_CHAT_STORED.set(None)  # what an earlier update saw says nothing about this one
     if update.effective_chat is None or context.chat_data is None:
         return
     code = telegram_code(update)
@@ -47,7 +46,6 @@ async def remember_language(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     svc = services(context)
     language = await stored_language(svc.sessions, update.effective_chat.id, code,
                                      svc.content.languages)
-    UPDATE_CHAT_STORED.set(language is not None)
     # Nothing stored yet: Telegram's language, which a row made later starts with.
     language = language or language_for(code, svc.content.languages)
     context.chat_data.update({LANGUAGE: language, TELEGRAM_CODE: code})

@@ -12,7 +12,6 @@ from telegram.ext import ContextTypes
 
 from bot import workouts
 from bot.app import services
-from bot.chats import UPDATE_CHAT_STORED
 from handlers.common import text
 from handlers.reminder_list import NEW as NEW_REMINDER
 from handlers.screening import WORKOUT_BEGIN, screen_button
@@ -32,10 +31,6 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def workout_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> workouts.Gate:
-    if UPDATE_CHAT_STORED.get() is False:
-        # Someone new: nothing is stored about the chat, so no screen either (a screen's
-        # result needs its chat's row), and the database need not be asked again.
-        return workouts.Gate.NEVER_SCREENED
     svc = services(context)
     async with svc.sessions() as session:
         return await workouts.workout_gate(session, update.effective_chat.id, svc.clock())
