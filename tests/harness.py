@@ -43,6 +43,7 @@ from bot.app import (
     start_in_process,
     stop_in_process,
 )
+from bot.cache import known_chats
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.db import create_engine, create_private_file, migrate
@@ -438,6 +439,10 @@ class RunningBot:
             application = build_application(services, register)
         await start_in_process(application, poll_timeout=1)
         self.application = application
+        # Whether a chat is new is then known without the database, as a while after start.
+        known = known_chats.of_sessions(services.sessions)
+        assert known is not None
+        await asyncio.wait_for(known.wait_complete(), 60)
 
     def made_timers(self, *_: object) -> Timers:
         assert self.timers is not None

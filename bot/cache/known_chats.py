@@ -11,6 +11,7 @@ deleted stays known, which only sends its questions to the database too. About 7
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import Insert, Table, event, select
@@ -25,24 +26,27 @@ INFO_KEY = "known_chats"
 class KnownChats:
     def __init__(self) -> None:
         self._ids: set[int] = set()
-        self._complete = False
+        self._complete = asyncio.Event()
         # Counts the times everything became unknown, so that a load that began before it
         # does not claim to be complete.
         self._forgotten = 0
 
     @property
     def complete(self) -> bool:
-        return self._complete
+        return self._complete.is_set()
+
+    async def wait_complete(self) -> None:
+        await self._complete.wait()
 
     def has_none(self, chat_id: int) -> bool:
         """True only if the chat surely has no row; False if it has or may have one."""
-        return self._complete and chat_id not in self._ids
+        return self.complete and chat_id not in self._ids
 
     def add(self, chat_ids: set[int]) -> None:
         self._ids |= chat_ids
 
     def forget_all(self) -> None:
-        self._complete = False
+        self._complete.clear()
         self._forgotten += 1
 
     async def load(self, sessions: async_sessionmaker) -> int:
@@ -53,7 +57,7 @@ class KnownChats:
         # Chats added during the query are in ``_ids`` already.
         self._ids |= ids
         if forgotten == self._forgotten:
-            self._complete = True
+            self._complete.set()
         return len(ids)
 
 
