@@ -47,7 +47,13 @@ from bot import timing
 from bot.db import create_engine, migrate
 from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 from bot.models import Chat, Reminder, ScreeningResult, utcnow
-from tests.harness import RunningBot, fresh_database
+from tests.harness import (
+    PICTURE_CACHE,
+    VOICE_CACHE,
+    RunningBot,
+    draw_every_picture,
+    fresh_database,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Europe/Moscow", "UTC",
@@ -137,11 +143,16 @@ async def startup(args: argparse.Namespace) -> None:
             print(f"database: {make_url(url).get_backend_name()}, {args.reminders} reminders "
                   f"stored in {time.monotonic() - started:.1f} s"
                   + (", all two hours overdue" if args.overdue else ""))
+            # The pictures on disk, as after the bot's first run (drawing them at a first
+            # start takes a few seconds of CPU and ~150 MB more at its peak).
+            await draw_every_picture(PICTURE_CACHE)
             user = api.user(42)
             await user.send("/start")  # waiting for the bot before it runs
             env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
                    "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
-                   "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+                   "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
+                   "BACKCOACH_PICTURE_CACHE": str(PICTURE_CACHE),
+                   "BACKCOACH_VOICE_CACHE": str(VOICE_CACHE)}
             launched = time.monotonic()
             process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", env=env, cwd=folder,

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_content
 from bot.fakeapi import FakeBotAPI
-from bot.pictures import PictureLibrary
 from tests.harness import (
     PICTURE_CACHE,
     ManualTimers,
     MigratedTemplate,
     RunningBot,
+    draw_every_picture,
     fresh_database,
     logging_put_back,
     migrated_template,
@@ -26,16 +25,7 @@ def _pictures_drawn() -> None:
     does, so that what a test sees never depends on how soon they were drawn (a reminder
     comes with its picture only once it is drawn). Drawn once per machine; the tests of a
     bot whose pictures are not drawn yet use a folder of their own."""
-    async def draw_all() -> None:
-        library = PictureLibrary(PICTURE_CACHE)
-        try:
-            for exercise_id in load_content().exercises:
-                await library.animation(exercise_id)
-                await library.still(exercise_id)
-        finally:
-            library.close()
-
-    asyncio.run(draw_all())
+    asyncio.run(draw_every_picture(PICTURE_CACHE))
 
 
 @pytest.fixture

@@ -295,6 +295,17 @@ VOICE_CACHE = Path(tempfile.gettempdir()) / "backcoach-test-voices"
 PICTURE_CACHE = Path(tempfile.gettempdir()) / "backcoach-test-pictures"
 
 
+async def draw_every_picture(folder: Path) -> None:
+    """Every exercise's pictures on disk in ``folder``, as a bot that has run a while has them."""
+    library = PictureLibrary(folder)
+    try:
+        for exercise_id in shared_content().exercises:
+            await library.animation(exercise_id)
+            await library.still(exercise_id)
+    finally:
+        library.close()
+
+
 def bot_environment(api: FakeBotAPI, database_url: str, **extra: str) -> dict[str, str]:
     return {
         "BACKCOACH_VOICE_CACHE": str(VOICE_CACHE),

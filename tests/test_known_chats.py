@@ -105,3 +105,16 @@ async def test_a_load_overtaken_by_an_insert_is_not_complete() -> None:
     await known.load(query)  # type: ignore[arg-type]
     assert known.complete and (known.has_none(1), known.has_none(2), known.has_none(3)) == (
         False, False, True)
+
+
+async def test_the_ids_are_read_a_few_at_a_time(
+    sessions: async_sessionmaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(known_chats, "LOAD_AT_ONCE", 2)
+    async with sessions.begin() as session:
+        for chat_id in (11, 12, 13, 14, 15):
+            await ensure_chat(session, chat_id)
+    known = KnownChats()  # one that saw none of them added
+    assert await known.load(sessions) == 5
+    assert [known.has_none(chat_id) for chat_id in range(10, 17)] == [
+        True, False, False, False, False, False, True]
