@@ -71,7 +71,7 @@ from sqlalchemy.engine import make_url
 from bot import workouts
 from bot.content import Content, load_content
 from bot.fakeapi import ApiCall, BotEvent, FakeBotAPI, FakeUser
-from bot.live_workout import EXERCISING, LiveWorkout, countdown_marks
+from bot.live_workout import EXERCISING, LiveWorkout, countdown_marks, short_rest_after
 from bot.workout import BeatKind, plan_exercise, plan_seconds
 from bot.workout_text import beat_status, exercise_name
 from handlers import workout_live
@@ -232,9 +232,11 @@ def voice_plan(content: Content, first: int, count: int) -> Plan:
             start += pacing.rest_between_exercises_seconds
         beats = plan_exercise(step.exercise, pacing, harder=False, long_start=number == 0)
         offset = start
-        for beat in beats:
+        for index, beat in enumerate(beats):
             if beat.kind is BeatKind.HOLD:
-                holds.append(Hold(offset, beat_status(content, LANG, step, beat), number))
+                text = beat_status(content, LANG, step, beat,
+                                   rest_after=short_rest_after(beats, index))
+                holds.append(Hold(offset, text, number))
             countdowns += len(countdown_marks(beat.seconds))
             offset += beat.seconds
         start += plan_seconds(beats)

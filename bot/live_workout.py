@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -123,7 +124,34 @@ def status_text(content: Content, live: LiveWorkout, status: Status, beat: Beat 
             return content.text("workout.status.awaiting_voice", live.lang)
         return content.text("workout.status.awaiting", live.lang,
                             seconds=round(live.run.pacing.first_get_ready_seconds))
-    return beat_status(content, live.lang, step, beat, seconds)
+    run = live.run
+    return beat_status(content, live.lang, step, beat, seconds,
+                       rest_after=rest_told_with(live, run.step_index, run.beat_index))
+
+
+def rest_told_with(live: LiveWorkout, step_index: int, beat_index: int) -> float | None:
+    """With spoken guidance, the short rest after a hold is told in the hold's status ("then
+    release 3 s"), and its own beat leaves the status as it is (``quiet_beat``): the voice
+    says "rest", and the edit would add nothing to it while costing one of Telegram's 30
+    messages a second. The seconds of that rest, or None."""
+    return short_rest_after(live.run.plan(step_index), beat_index) if live.voice else None
+
+
+def short_rest_after(plan: Sequence[Beat], beat_index: int) -> float | None:
+    """The seconds of the rest right after the hold at ``beat_index``, if it is short enough
+    to have no countdown of its own; None otherwise."""
+    if not 0 <= beat_index < len(plan) - 1:
+        return None
+    held, following = plan[beat_index], plan[beat_index + 1]
+    if held.kind is not BeatKind.HOLD or following.kind is not BeatKind.REST:
+        return None
+    return following.seconds if following.seconds <= COUNTDOWN_EVERY else None
+
+
+def quiet_beat(live: LiveWorkout, t: Transition) -> bool:
+    """Whether this beat leaves the status as it is: a rest its hold's status told already."""
+    return (t.event is Event.NEXT_BEAT and t.beat is not None and t.beat.kind is BeatKind.REST
+            and rest_told_with(live, t.step_index, t.beat_index - 1) is not None)
 
 
 def status_actions(live: LiveWorkout, status: Status) -> tuple[str, ...]:

@@ -106,18 +106,21 @@ def exercise_card(content: Content, lang: str, run: WorkoutRun, step_index: int)
 
 
 def beat_status(
-    content: Content, lang: str, step: SessionStep, beat: Beat, seconds: float | None = None
+    content: Content, lang: str, step: SessionStep, beat: Beat, seconds: float | None = None,
+    *, rest_after: float | None = None,
 ) -> str:
-    """One line (or two) for the status message while an exercise runs."""
+    """One line (or two) for the status message while an exercise runs; ``rest_after``: the
+    rest after a hold, told with it ("then release 3 s")."""
     shown = round(beat.seconds if seconds is None else seconds)
     side = side_name(content, lang, step, beat.side)
     with_side = "_side" if side else ""
     if beat.kind is BeatKind.GET_READY:
         return content.text(f"workout.status.get_ready{with_side}", lang, seconds=shown, side=side)
     if beat.kind is BeatKind.HOLD:
+        then_rest = "" if rest_after is None else "_then_rest"
         return content.text(
-            f"workout.status.hold{with_side}", lang, seconds=shown, rep=beat.rep, reps=beat.reps,
-            side=side,
+            f"workout.status.hold{then_rest}{with_side}", lang, seconds=shown, rep=beat.rep,
+            reps=beat.reps, side=side, rest=round(rest_after or 0),
         )
     if beat.kind is BeatKind.REST:
         return content.text(

@@ -30,6 +30,7 @@ from bot.live_workout import (
     LiveWorkout,
     countdown_marks,
     must_save,
+    quiet_beat,
     save_run,
     save_runs,
     seconds_left,
@@ -279,7 +280,9 @@ async def render(application: Application, svc: Services, live: LiveWorkout, t: 
         sound = sound_for(svc.content, live, t)
         text = status_text(svc.content, live, t.status, t.beat, t.schedule_in)
         markup = status_controls(svc, live, t.status)
-        if t.event is Event.NEXT_BEAT and (live.voice or sound is not None):
+        if quiet_beat(live, t):
+            pass  # the hold's status told this rest; the voice says it
+        elif t.event is Event.NEXT_BEAT and (live.voice or sound is not None):
             # The voice message, or the short message that sounds, is the prompt; the status
             # follows it with what capacity is left (each costs one of Telegram's ~30 a second).
             # The next step gives the edit up if it still waits then (``taken``).

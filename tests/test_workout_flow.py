@@ -342,3 +342,25 @@ async def test_pause_with_spoken_guidance_starts_the_exercise_again(
     await user.press("I pressed play")
     await user.expect("Get ready", kind="edit")
     assert timers.due_in(timer_name(5121)) == PACING.first_get_ready_seconds
+
+
+async def test_with_spoken_guidance_a_hold_tells_its_rest_and_the_rest_edits_nothing(
+    api: FakeBotAPI, timed_bot: RunningBot
+) -> None:
+    """The voice says "rest" between reps; the status told it with the hold ("then release
+    3 s"), so the rest costs no edit of its own."""
+    user, timers = api.user(5122), timed_bot.timers
+    await screened(timed_bot, 5122, guidance=None)
+    await reach_overview(user)
+    await user.press("Let's go")
+    await user.expect("Press ▶ on the voice message", kind="message")
+    await user.press("I pressed play")
+    await user.expect("Get ready", kind="edit")
+    await run_to_the_end(user, timers)
+    statuses = [e.text for e in user.history if e.kind == "edit" and e.text]
+    rest = round(PACING.rest_between_reps_seconds)
+    assert not [text for text in statuses if text.startswith("⚪ Release")]
+    told = [text for text in statuses if f", then release {rest} s" in text]
+    assert told and all(text.startswith("🟢 Hold") for text in told)
+    # The last hold of each exercise (or side) has no rest after it to tell.
+    assert [text for text in statuses if text.startswith("🟢 Hold") and "then" not in text]
