@@ -77,11 +77,16 @@ from bot.workout_text import beat_status, exercise_name
 from handlers import workout_live
 from handlers.workout_voice import scripts_ahead
 from tests.harness import RunningBot, fresh_database
-from tests.workout_helpers import expect_card, reach_overview, run_exercise, screened
+from tests.workout_helpers import (
+    expect_card,
+    is_countdown,
+    reach_overview,
+    run_exercise,
+    screened,
+)
 
 T = TypeVar("T")
 SECONDS = re.compile(r"(\d+) s\b")
-DIGITS = re.compile(r"\d+")
 LANG = "en"
 MS = 1000
 
@@ -100,19 +105,13 @@ def spread(values: list[float], *, tail: float = 0.95) -> str:
             f"max {max(values) * MS:.1f} ms")
 
 
-def counts_down(previous: str | None, text: str | None) -> bool:
-    """Whether an edit from ``previous`` to ``text`` is a countdown: only the numbers change."""
-    return (previous is not None and text is not None and previous != text
-            and DIGITS.sub("#", previous) == DIGITS.sub("#", text))
-
-
 def beat_prompts(events: list[BotEvent]) -> list[BotEvent]:
     """The status message's edits at each beat: countdown edits, and messages, left out."""
     last_text: dict[int | None, str | None] = {}
     kept = []
     for event in events:
         previous, last_text[event.message_id] = last_text.get(event.message_id), event.text
-        if event.kind == "edit" and not counts_down(previous, event.text):
+        if event.kind == "edit" and not is_countdown(previous, event.text):
             kept.append(event)
     return kept
 
@@ -354,7 +353,7 @@ def measure(runs: list[VoiceRun], plan: Plan, scale: float) -> Measured:
                 voices.append(since)
             if event.kind != "edit":
                 continue
-            if counts_down(previous, event.text):
+            if is_countdown(previous, event.text):
                 m.countdowns += 1
             elif not tapped and "Get ready" in (event.text or ""):
                 m.tap.append(since)

@@ -5,7 +5,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.db import create_engine, make_sessionmaker
 from bot.fakeapi import FakeBotAPI
 from tests.harness import (
     PICTURE_CACHE,
@@ -56,6 +59,20 @@ async def migrated_database_url(
     applied, no rows. The bot still migrates it at start, finding nothing to do."""
     async with _migrated_template.copy(str(tmp_path)) as url:
         yield url
+
+
+@pytest.fixture
+async def engine(migrated_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine of the test's own database, without a bot."""
+    engine = create_engine(make_url(migrated_database_url))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker:
+    """Sessions of the test's own database, with the bot's caches of it (bot/cache/)."""
+    return make_sessionmaker(engine)
 
 
 @pytest.fixture

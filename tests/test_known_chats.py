@@ -4,30 +4,16 @@ and never for a chat added since, by a flush or a statement."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import insert, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.cache import known_chats
 from bot.cache.known_chats import KnownChats
 from bot.chats import ensure_chat
-from bot.db import create_engine, make_sessionmaker
 from bot.models import Chat
-
-
-@pytest.fixture
-async def engine(migrated_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(make_url(migrated_database_url))
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker:
-    return make_sessionmaker(engine)
 
 
 async def test_nothing_is_surely_missing_until_the_ids_are_read(sessions: async_sessionmaker

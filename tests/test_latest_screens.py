@@ -3,11 +3,9 @@ database once, and never older than what is stored, however a screen was written
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import delete, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -21,18 +19,6 @@ from bot.screening import Decision, Outcome
 from bot.workouts import Gate, workout_gate
 
 CHAT = 4401
-
-
-@pytest.fixture
-async def engine(migrated_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(make_url(migrated_database_url))
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker:
-    return make_sessionmaker(engine)
 
 
 def screen_reads(engine: AsyncEngine) -> list[str]:

@@ -321,16 +321,21 @@ async def test_spoken_guidance_plays_the_whole_session_after_one_tap(
     assert not [e for e in user.history if e.kind == "delete"]
 
 
-async def test_pause_with_spoken_guidance_starts_the_exercise_again(
-    api: FakeBotAPI, timed_bot: RunningBot
-) -> None:
-    user, timers = api.user(5121), timed_bot.timers
-    await screened(timed_bot, 5121, guidance=None)
+async def voice_under_way(bot: RunningBot, user: FakeUser) -> None:
+    """Spoken guidance, the default: "Let's go", "I pressed play", and its "Get ready"."""
+    await screened(bot, user.id, guidance=None)
     await reach_overview(user)
     await user.press("Let's go")
     await user.expect("Press ▶ on the voice message", kind="message")
     await user.press("I pressed play")
     await user.expect("Get ready", kind="edit")
+
+
+async def test_pause_with_spoken_guidance_starts_the_exercise_again(
+    api: FakeBotAPI, timed_bot: RunningBot
+) -> None:
+    user, timers = api.user(5121), timed_bot.timers
+    await voice_under_way(timed_bot, user)
     await timers.advance(PACING.first_get_ready_seconds + 7)
     await user.press("Pause")
     await user.expect("Pause the voice message too", kind="edit")
@@ -350,12 +355,7 @@ async def test_with_spoken_guidance_a_hold_tells_its_rest_and_the_rest_edits_not
     """The voice says "rest" between reps; the status told it with the hold ("then release
     3 s"), so the rest costs no edit of its own."""
     user, timers = api.user(5122), timed_bot.timers
-    await screened(timed_bot, 5122, guidance=None)
-    await reach_overview(user)
-    await user.press("Let's go")
-    await user.expect("Press ▶ on the voice message", kind="message")
-    await user.press("I pressed play")
-    await user.expect("Get ready", kind="edit")
+    await voice_under_way(timed_bot, user)
     await run_to_the_end(user, timers)
     statuses = [e.text for e in user.history if e.kind == "edit" and e.text]
     rest = round(PACING.rest_between_reps_seconds)
