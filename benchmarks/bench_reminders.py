@@ -43,7 +43,9 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
+from benchmarks.bench_workout import SECONDS, ready_at_exercise
 from bot import timing
+from bot.content import load_content
 from bot.db import create_engine, migrate
 from bot.fakeapi import BotEvent, FakeBotAPI, FakeUser
 from bot.models import Chat, Reminder, ScreeningResult, utcnow
@@ -54,6 +56,7 @@ from tests.harness import (
     draw_every_picture,
     fresh_database,
 )
+from tests.workout_helpers import is_countdown
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Europe/Moscow", "UTC",
@@ -188,9 +191,6 @@ async def startup(args: argparse.Namespace) -> None:
 
 
 async def burst(args: argparse.Namespace) -> None:
-    from benchmarks.bench_workout import SECONDS, ready_at_exercise
-    from bot.content import load_content
-
     name = load_content().text("exercises.knees_to_chest.name")
     chats = range(FIRST_CHAT, FIRST_CHAT + args.reminders)
     with tempfile.TemporaryDirectory() as folder:
@@ -270,8 +270,6 @@ class TimedRun:
 
 async def timed_exercise(api: FakeBotAPI, user: FakeUser, name: str, delay: float) -> TimedRun:
     """Press Start after ``delay`` seconds and follow the exercise to its "Done"."""
-    from benchmarks.bench_workout import counts_down
-
     await asyncio.sleep(delay)
     pressed = time.monotonic()
     query_id = await user.press("Start")
@@ -282,7 +280,7 @@ async def timed_exercise(api: FakeBotAPI, user: FakeUser, name: str, delay: floa
         before, shown[event.message_id] = shown.get(event.message_id), event.text
         if (event.text or "").startswith("✅ Done") and name in event.text:
             break
-        if event.kind == "edit" and event.text != before and not counts_down(before, event.text):
+        if event.kind == "edit" and event.text != before and not is_countdown(before, event.text):
             prompts.append(event)
     answer = next(call for call in api.calls_to("answerCallbackQuery")
                   if call.params.get("callback_query_id") == query_id)
