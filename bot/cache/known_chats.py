@@ -1,12 +1,12 @@
 """Which chats have a row: an update from someone new then needs no query to learn that
 nothing is stored about them (no language chosen, no screen, no reminders).
 
-The ids are read once at start (``load``); until then every question goes to the database. The
-direction that matters is never missing a row: a chat added by a flush is known from that flush
-on (even one rolled back: that only sends its next question to the database), and a statement
-that inserts chats any other way makes everything unknown until the next ``load``. A chat
-deleted stays known, which only sends its questions to the database too. About 100 bytes a chat:
-10 MB for 100,000.
+The ids are read once, in the background after start (``load``); until then every question goes
+to the database. The direction that matters is never missing a row: a chat added by a flush is
+known from that flush on (even one rolled back: that only sends its next question to the
+database), and a statement that inserts chats any other way makes everything unknown until the
+next ``load``. A chat deleted stays known, which only sends its questions to the database too.
+About 100 bytes a chat: 10 MB for 100,000.
 """
 
 from __future__ import annotations

@@ -2,14 +2,14 @@
 rest do not ask the database for it on every update.
 
 A stale entry could let someone exercise whom a newer screen stopped, so the cache does not
-rely on the code that writes screens remembering it: the session itself reports every write.
-A flush that adds, changes or deletes a ``ScreeningResult``, or deletes a ``Chat`` (its screens
+rely on the code that writes screens remembering it: the session itself reports every write. A
+flush that adds, changes or deletes a ``ScreeningResult``, or deletes a ``Chat`` (its screens
 go with it), drops that chat's entry; a statement that deletes or updates screens, or deletes
 chats, any other way (``DELETE FROM screening_results WHERE ...``, /forget's table-by-table
-delete) drops every entry. Both drop again when the
-transaction ends, and while such a transaction is open nothing read from the database is kept
-(a reader could have read what was about to change). The price: after a screen is stored, every
-chat's entry is read again once, which at one screen a month per person is little.
+delete) drops every entry. Both drop again when the transaction ends, and while such a
+transaction is open nothing read from the database is kept (a reader could have read what was
+about to change). The price: after a screen is stored, every chat's entry is read again once,
+which at one screen a month per person is little.
 
 It holds at most ``CAPACITY`` chats, the least recently used going first.
 """
@@ -51,9 +51,6 @@ class LatestScreens:
         # a reader whether one happened while it was reading.
         self._writing = 0
         self._version = 0
-
-    def __len__(self) -> int:
-        return len(self._screens)
 
     def get(self, chat_id: int) -> tuple[bool, Screen | None]:
         """(True, the screen or None for none stored) if known, else (False, None)."""
