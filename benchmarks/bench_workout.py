@@ -192,6 +192,7 @@ async def text_mode(args: argparse.Namespace, content: Content) -> None:
           f"starts staggered over {args.stagger:.0f} s; {elapsed:.1f} s in all")
     print(f"prompts measured: {len(step_lateness)}; 429 responses: {api.rate_limited_count}")
     print(f"step lateness: median {statistics.median(step_lateness) * MS:.1f} ms, "
+          f"p95 {percentile(step_lateness, 0.95) * MS:.1f} ms, "
           f"p99 {percentile(step_lateness, 0.99) * MS:.1f} ms, "
           f"max {max(step_lateness) * MS:.1f} ms")
     print(f"drift by the last prompt: median {statistics.median(drift) * MS:.1f} ms, "
