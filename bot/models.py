@@ -1,6 +1,7 @@
-"""What Back Coach stores per chat.
+"""What Back Coach stores per chat, and the little it keeps about itself.
 
-Every table hangs off ``chats`` with ``ON DELETE CASCADE``, so forgetting a chat is one delete.
+Every table of a person's data hangs off ``chats`` with ``ON DELETE CASCADE``, so forgetting a
+chat is one delete. The bot's own settings (``bot_settings``) name nobody.
 Times are stored in UTC; the chat's own time zone turns them into local times.
 """
 
@@ -180,4 +181,20 @@ class WalkLog(Base):
     local_date: Mapped[date] = mapped_column(Date, nullable=False)
     km: Mapped[float] = mapped_column(Float, nullable=False)
     minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+# The marker of a table that holds nothing about any person (bot/privacy.py checks the rest).
+ABOUT_THE_BOT = {"about_the_bot": True}
+
+
+class BotSetting(Base):
+    """A setting the bot makes for itself and must keep the same across restarts and
+    instances, such as the webhook's secret token when the operator gives none."""
+
+    __tablename__ = "bot_settings"
+    __table_args__ = ({"info": ABOUT_THE_BOT},)
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(512), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

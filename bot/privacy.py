@@ -43,7 +43,8 @@ def tables_without_chat() -> list[str]:
     """Tables whose rows name no chat: /export and /forget would miss them (tests keep this
     empty, so that a new table is made to belong to a chat)."""
     covered = {table.name for table, _ in chat_tables()}
-    return [table.name for table in Base.metadata.sorted_tables if table.name not in covered]
+    return [table.name for table in Base.metadata.sorted_tables
+            if table.name not in covered and not table.info.get("about_the_bot")]
 
 
 async def forget(session: AsyncSession, chat_id: int) -> int:
