@@ -14,7 +14,7 @@ one). The echo bot handling as many updates at once as Back Coach does
 plain echo bot: the HTTP client goes over every connection it keeps, for each of them, on
 every request.)
 
-Each case is a bot in a child process of its own, with its own fake Bot API (bot/fakeapi.py,
+Each case is a bot in a child process of its own, with its own fake Bot API (bot/fakeapi/,
 no rate limit) and fresh database: SQLite in a temporary folder, or a new database on the
 PostgreSQL server that DATABASE_URL names (dropped afterwards). The fake APIs run in this
 process: sharing a bot's event loop, and so one of two cores, a server would charge its own

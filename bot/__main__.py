@@ -1,4 +1,6 @@
-"""``backcoach`` / ``python -m bot``: start the bot with long polling.
+"""``backcoach`` / ``python -m bot``: start the bot, with long polling or, when
+BACKCOACH_WEBHOOK_URL is set, a webhook (bot/ops/webhook.py); on PostgreSQL, as the active
+process or a standby that waits to take over (bot/ops/election.py).
 
 ``backcoach demo`` instead opens a chat with the bot in the terminal (see bot/demo.py).
 """
@@ -7,22 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import (
+    STOP_SIGNALS,
     build_application,
     check_database,
     configure_logging,
     make_services,
-    run_polling,
+    run,
 )
 from bot.config import ConfigError, Settings
 from bot.content import ContentError, load_content
+from bot.ops.election import Role, role_for
+from bot.ops.webhook import Webhook, offer_webhook, webhook_of
 from bot.startup import describe, reach_bot_api, unreachable
-from handlers import register
+from handlers import ALLOWED_UPDATES, register
 
 EXIT_BAD_SETUP = 2
+# The database connection that held the active role ended (bot/ops/election.py).
+EXIT_LOST_ROLE = 3
+T = TypeVar("T")
 
 
 def say(message: str) -> None:
@@ -47,18 +57,63 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env()
         configure_logging(settings)
         content = load_content()
-        # The Bot API first: a start without network leaves nothing behind, not even a database.
-        asyncio.run(reach_bot_api(settings, say))
-        asyncio.run(check_database(settings))
     except (ConfigError, ContentError) as error:
         fail(str(error))
+    # One event loop for the whole process: the active role is held on a connection of it.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    role = role_for(settings.database_url)
+    try:
+        webhook = until_stopped(loop, prepare(settings, role))
+    except ConfigError as error:
+        fail(str(error))
+    except StoppedWhileWaiting:
+        say("stopped")
+        return
     application = build_application(make_services(settings, content), register)
     try:
-        run_polling(application)
+        kept_role = run(application, allowed_updates=ALLOWED_UPDATES, webhook=webhook, role=role)
     except InvalidToken:
         fail("TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather")
     except NetworkError as error:  # it answered a moment ago, and went away again
         fail(str(unreachable(settings, describe(error, settings), 0)))
+    finally:
+        loop.run_until_complete(role.give_up())
+        loop.close()
+    if not kept_role:
+        # Started again by its supervisor, it waits as a standby.
+        sys.exit(EXIT_LOST_ROLE)
+
+
+async def prepare(settings: Settings, role: Role) -> Webhook | None:
+    """Everything before the bot takes updates, in order."""
+    # The Bot API first: a start without network leaves nothing behind, not even a database.
+    await reach_bot_api(settings, say)
+    # A standby waits here; only the active process migrates the database.
+    await role.take(say)
+    await check_database(settings)
+    webhook = await webhook_of(settings)
+    if webhook is not None:
+        await offer_webhook(settings, webhook, ALLOWED_UPDATES)
+    return webhook
+
+
+class StoppedWhileWaiting(Exception):
+    """SIGTERM or SIGINT before the bot ran: nothing to save."""
+
+
+def until_stopped(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work``, or raise StoppedWhileWaiting at a stop signal (a standby can wait long)."""
+    task = loop.create_task(work)
+    for stop_signal in STOP_SIGNALS:
+        loop.add_signal_handler(stop_signal, task.cancel)
+    try:
+        return loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        raise StoppedWhileWaiting from None
+    finally:
+        for stop_signal in STOP_SIGNALS:
+            loop.remove_signal_handler(stop_signal)
 
 
 if __name__ == "__main__":

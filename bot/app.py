@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +19,8 @@ from bot.config import ConfigError, RedactingFormatter, Settings
 from bot.content import Content, load_content
 from bot.db import UnknownSchemaRevision, create_engine, make_sessionmaker, migrate
 from bot.models import utcnow
+from bot.ops.election import Role
+from bot.ops.webhook import Webhook
 from bot.pictures import PictureLibrary
 from bot.polling import PollingTrouble
 from bot.sending.gate import Gate
@@ -65,6 +67,8 @@ SERVICES_KEY = "services"
 POLLING_TROUBLE_KEY = "polling_trouble"
 # Set once the bot is stopping: how many updates it has left unhandled since.
 UPDATES_SKIPPED_KEY = "updates_skipped"
+# Set once the process may have lost the active role (bot/ops/election.py).
+ROLE_LOST_KEY = "role_lost"
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -189,15 +193,42 @@ def build_application(
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 
 
-def run_polling(application: Application) -> None:
-    """python-telegram-bot's ``run_polling``, stopped by a signal without waiting for what is
-    queued to send (``stop_sending``): with a thousand workouts live, or a burst of reminders
-    waiting, a stop that let them drain would take minutes."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+def run(application: Application, *, allowed_updates: Sequence[str],
+        webhook: Webhook | None = None, role: Role | None = None) -> bool:
+    """python-telegram-bot's ``run_polling``, or ``run_webhook`` with a webhook, on the current
+    event loop, stopped by a signal without waiting for what is queued to send
+    (``stop_sending``): with a thousand workouts live, or a burst of reminders waiting, a stop
+    that let them drain would take minutes. ``allowed_updates``: the kinds of update the
+    handlers use; Telegram sends no other. With a ``role``, the bot stops the same way the
+    moment it may have lost the active role; returns False then, True after a stop signal."""
+    loop = asyncio.get_event_loop()
     for stop_signal in STOP_SIGNALS:
         loop.add_signal_handler(stop_signal, stop_now, application)
-    application.run_polling(stop_signals=None)
+    watch = loop.create_task(step_down_when_lost(application, role)) if role else None
+    try:
+        if webhook is None:
+            application.run_polling(stop_signals=None, allowed_updates=allowed_updates,
+                                    close_loop=False)
+        else:
+            host, port = webhook.listen
+            application.run_webhook(
+                listen=host, port=port, url_path=webhook.path, webhook_url=webhook.url,
+                secret_token=webhook.secret, allowed_updates=allowed_updates,
+                stop_signals=None, close_loop=False,
+            )
+    finally:
+        if watch is not None:
+            watch.cancel()
+            loop.run_until_complete(asyncio.gather(watch, return_exceptions=True))
+    return not application.bot_data.get(ROLE_LOST_KEY, False)
+
+
+async def step_down_when_lost(application: Application, role: Role) -> None:
+    await role.lost()
+    logger.error("This process may no longer be the active one (its database connection "
+                 "ended or stopped answering): stopping, so that a standby takes over")
+    application.bot_data[ROLE_LOST_KEY] = True
+    stop_now(application)
 
 
 def stop_now(application: Application) -> None:
@@ -234,22 +265,32 @@ def updates_skipped(application: Application) -> int:
     return application.bot_data.get(UPDATES_SKIPPED_KEY) or 0
 
 
-async def start_in_process(application: Application, *, poll_timeout: int = 10) -> None:
-    """What ``run_polling`` does before it blocks, for a bot that shares its event loop
-    (the terminal demo, the tests): connect, run the start-up hook, poll for updates."""
+async def start_in_process(
+    application: Application, *, poll_timeout: int = 10,
+    allowed_updates: Sequence[str] | None = None, webhook: Webhook | None = None,
+) -> None:
+    """What ``run`` does before it blocks, for a bot that shares its event loop (the terminal
+    demo, the tests): connect, run the start-up hook, poll for updates or take the webhook."""
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
     await application.start()
     assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout,
-        error_callback=application.bot_data[POLLING_TROUBLE_KEY],
+    if webhook is None:
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=allowed_updates,
+            error_callback=application.bot_data[POLLING_TROUBLE_KEY],
+        )
+        return
+    host, port = webhook.listen
+    await application.updater.start_webhook(
+        listen=host, port=port, url_path=webhook.path, webhook_url=webhook.url,
+        secret_token=webhook.secret, allowed_updates=allowed_updates,
     )
 
 
 async def stop_in_process(application: Application) -> None:
-    """What ``run_polling`` does after a stop signal."""
+    """What ``run`` does after a stop signal."""
     assert application.updater is not None
     stop_sending(application)
     await application.updater.stop()

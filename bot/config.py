@@ -20,12 +20,15 @@ from sqlalchemy.exc import ArgumentError
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 DATABASE_DEFAULT = "sqlite+aiosqlite:///backcoach.db"
 HTTP_CONNECTIONS_DEFAULT = 8
+LISTEN_DEFAULT = ("127.0.0.1", 8443)
 
 # BotFather tokens are "<numeric bot id>:<secret>"; checking the shape catches pasting mistakes
 # (quotes, spaces, a truncated secret) before any request is made.
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+# What Telegram accepts as a webhook's secret token.
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(Exception):
@@ -50,13 +53,22 @@ class Settings:
     # HTTP connections to the Bot API kept open at most (bot.app.build_application says why
     # so few).
     http_connections: int = HTTP_CONNECTIONS_DEFAULT
+    # Webhook mode when set: the public HTTPS address Telegram posts updates to. None: polling.
+    webhook_url: str | None = None
+    # Where the bot itself listens for the webhook's posts (behind a reverse proxy).
+    listen: tuple[str, int] = LISTEN_DEFAULT
+    # The secret Telegram sends with every post; None: one made once and kept in the database.
+    webhook_secret: str | None = None
+    # Where /healthz and /metrics are served; None: not served.
+    health_listen: tuple[str, int] | None = None
 
     def __repr__(self) -> str:  # keeps the token out of tracebacks and debug logs
         return (
             f"Settings(token=<hidden>, database_url={self.database_url_for_display!r}, "
             f"telegram_api_url={self.telegram_api_url_for_display!r}, "
             f"time_scale={self.time_scale}, "
-            f"log_level={self.log_level!r})"
+            f"log_level={self.log_level!r}, webhook_url={self.webhook_url!r}, "
+            f"webhook_secret={'<hidden>' if self.webhook_secret else None})"
         )
 
     @property
@@ -88,6 +100,13 @@ class Settings:
             voice_cache=Path(values.get("BACKCOACH_VOICE_CACHE", "") or "voice-cache"),
             picture_cache=Path(values.get("BACKCOACH_PICTURE_CACHE", "") or "picture-cache"),
             http_connections=parse_http_connections(values.get("BACKCOACH_HTTP_CONNECTIONS", "")),
+            webhook_url=parse_webhook_url(values.get("BACKCOACH_WEBHOOK_URL", ""),
+                                          https_only=not values.get("TELEGRAM_API_URL", "")),
+            listen=parse_listen(values.get("BACKCOACH_LISTEN", ""), "BACKCOACH_LISTEN")
+            or LISTEN_DEFAULT,
+            webhook_secret=parse_webhook_secret(values.get("BACKCOACH_WEBHOOK_SECRET", "")),
+            health_listen=parse_listen(values.get("BACKCOACH_HEALTH_LISTEN", ""),
+                                       "BACKCOACH_HEALTH_LISTEN"),
         )
 
 
@@ -195,6 +214,45 @@ def parse_http_connections(raw: str) -> int:
     return int(parse_number(raw, "BACKCOACH_HTTP_CONNECTIONS", HTTP_CONNECTIONS_DEFAULT,
                             lambda count: count == int(count) and 1 <= count <= 256,
                             "a whole number from 1 to 256"))
+
+
+def parse_webhook_url(raw: str, *, https_only: bool) -> str | None:
+    """The webhook's public address; None (polling) when unset. Telegram posts only to
+    HTTPS; a Bot API server of one's own (TELEGRAM_API_URL set) may post to plain HTTP."""
+    url = raw.strip()
+    if not url:
+        return None
+    scheme = "https" if https_only else "https?"
+    if not re.match(rf"^{scheme}://[^/\s?#]+(/[^\s?#]*)?$", url):
+        raise ConfigError(
+            "BACKCOACH_WEBHOOK_URL is malformed: expected the public HTTPS address Telegram "
+            "posts updates to, e.g. https://bot.example.org/backcoach"
+        )
+    return url
+
+
+def parse_listen(raw: str, variable: str) -> tuple[str, int] | None:
+    """``host:port`` (``[::1]:8443`` for IPv6); None when unset."""
+    text = raw.strip()
+    if not text:
+        return None
+    host, _, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError(f"{variable} must be host:port, e.g. 127.0.0.1:8443, got {text!r}")
+    return host, int(port)
+
+
+def parse_webhook_secret(raw: str) -> str | None:
+    secret = raw.strip()
+    if not secret:
+        return None
+    if not _SECRET_SHAPE.match(secret):
+        # The value itself is a secret: it is not repeated here.
+        raise ConfigError(
+            "BACKCOACH_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    return secret
 
 
 def hide_url_password(url: str) -> str:

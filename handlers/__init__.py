@@ -44,6 +44,10 @@ from handlers import (
 
 logger = logging.getLogger(__name__)
 
+# The kinds of update the handlers below use: Telegram sends the bot no other.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
+                   Update.MY_CHAT_MEMBER]
+
 # The screen's buttons are handled per chat on purpose: its own nonce tells stale buttons apart.
 warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
 

@@ -15,6 +15,7 @@ import functools
 import logging
 import os
 import shutil
+import socket
 import ssl
 import tempfile
 import threading
@@ -48,10 +49,11 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.db import create_engine, create_private_file, migrate
 from bot.fakeapi import FakeBotAPI
+from bot.ops.webhook import webhook_of
 from bot.pictures import PictureLibrary
 from bot.pictures.poses import PoseBook, load_poses
 from bot.timers import Fire, Timers
-from handlers import register
+from handlers import ALLOWED_UPDATES, register
 
 TEST_TIME_SCALE = 0.01
 
@@ -319,6 +321,24 @@ def bot_environment(api: FakeBotAPI, database_url: str, **extra: str) -> dict[st
     }
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# Set to 1, every test bot takes its updates from a webhook instead of polling for them.
+WEBHOOK_SWITCH = "BACKCOACH_TEST_WEBHOOK"
+
+
+def webhook_environment() -> dict[str, str]:
+    """Webhook mode on a port of its own, which the bot keeps across restarts; the fake Bot
+    API, as a Bot API server of one's own may, posts to plain HTTP."""
+    port = free_port()
+    return {"BACKCOACH_WEBHOOK_URL": f"http://127.0.0.1:{port}/backcoach",
+            "BACKCOACH_LISTEN": f"127.0.0.1:{port}"}
+
+
 class FakeClock:
     """The bot's wall clock (Services.clock), moved by the test instead of by waiting."""
 
@@ -419,8 +439,10 @@ class RunningBot:
     def __init__(
         self, api: FakeBotAPI, database_url: str, *, conversation_timeout: float | None = None,
         clock: Callable[[], datetime] | None = None, timers: ManualTimers | None = None,
-        **extra_env: str,
+        webhook: bool = False, **extra_env: str,
     ) -> None:
+        if webhook or os.environ.get(WEBHOOK_SWITCH) == "1":
+            extra_env = {**webhook_environment(), **extra_env}
         self.api = api
         self.settings = Settings.from_env(
             bot_environment(api, database_url, **extra_env), dotenv=None
@@ -448,7 +470,8 @@ class RunningBot:
         # start (~20 ms each); one reading serves every test bot, which talks plain HTTP anyway.
         with mock.patch.object(httpx_transports, "create_ssl_context", shared_ssl_context):
             application = build_application(services, register)
-        await start_in_process(application, poll_timeout=1)
+        await start_in_process(application, poll_timeout=1, allowed_updates=ALLOWED_UPDATES,
+                               webhook=await webhook_of(self.settings))
         self.application = application
         # Whether a chat is new is then known without the database, as a while after start.
         known = known_chats.of_sessions(services.sessions)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import (
     DATABASE_DEFAULT,
+    LISTEN_DEFAULT,
     TELEGRAM_API_DEFAULT,
     ConfigError,
     RedactingFormatter,
@@ -65,6 +66,16 @@ def test_plain_database_urls_get_the_async_driver(given: str, driver: str) -> No
         ({"BACKCOACH_TIME_SCALE": "0"}, "BACKCOACH_TIME_SCALE"),
         ({"BACKCOACH_TIME_SCALE": "nan"}, "BACKCOACH_TIME_SCALE"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"BACKCOACH_WEBHOOK_URL": "bot.example.org/hook"}, "BACKCOACH_WEBHOOK_URL"),
+        # Telegram posts to HTTPS only.
+        ({"BACKCOACH_WEBHOOK_URL": "http://bot.example.org/hook"}, "BACKCOACH_WEBHOOK_URL"),
+        ({"BACKCOACH_WEBHOOK_URL": "https://bot.example.org/a b"}, "BACKCOACH_WEBHOOK_URL"),
+        ({"BACKCOACH_LISTEN": "8443"}, "BACKCOACH_LISTEN"),
+        ({"BACKCOACH_LISTEN": "127.0.0.1:99999"}, "BACKCOACH_LISTEN"),
+        ({"BACKCOACH_LISTEN": ":8443"}, "BACKCOACH_LISTEN"),
+        ({"BACKCOACH_HEALTH_LISTEN": "localhost:http"}, "BACKCOACH_HEALTH_LISTEN"),
+        ({"BACKCOACH_WEBHOOK_SECRET": "has spaces"}, "BACKCOACH_WEBHOOK_SECRET"),
+        ({"BACKCOACH_WEBHOOK_SECRET": "x" * 257}, "BACKCOACH_WEBHOOK_SECRET"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -111,3 +122,30 @@ def test_log_formatter_redacts_the_token_in_messages_and_tracebacks() -> None:
     text = formatter.format(record)
     assert TOKEN not in text
     assert "<token>" in text
+
+
+def test_polling_unless_a_webhook_address_is_set() -> None:
+    s = settings()
+    assert (s.webhook_url, s.listen, s.webhook_secret, s.health_listen) == (
+        None, LISTEN_DEFAULT, None, None)
+    s = settings(BACKCOACH_WEBHOOK_URL="https://bot.example.org/backcoach",
+                 BACKCOACH_LISTEN="0.0.0.0:8080", BACKCOACH_WEBHOOK_SECRET="s3cret_-token",
+                 BACKCOACH_HEALTH_LISTEN="[::1]:9100")
+    assert s.webhook_url == "https://bot.example.org/backcoach"
+    assert s.listen == ("0.0.0.0", 8080)
+    assert s.webhook_secret == "s3cret_-token"
+    assert s.health_listen == ("::1", 9100)
+
+
+def test_a_bot_api_server_of_ones_own_may_post_to_plain_http() -> None:
+    s = settings(TELEGRAM_API_URL="http://127.0.0.1:8081/bot",
+                 BACKCOACH_WEBHOOK_URL="http://127.0.0.1:8443/")
+    assert s.webhook_url == "http://127.0.0.1:8443/"
+
+
+def test_the_webhook_secret_is_never_shown() -> None:
+    secret = "a_webhook_secret_nobody_sees"
+    assert secret not in repr(settings(BACKCOACH_WEBHOOK_SECRET=secret))
+    with pytest.raises(ConfigError) as caught:
+        settings(BACKCOACH_WEBHOOK_SECRET=secret + "!")
+    assert secret not in str(caught.value)

@@ -8,25 +8,14 @@ drain would go on sending for as long; this one sends only what was already on i
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
-from sqlalchemy.engine import make_url
 
-from bot import timing
-from bot.db import create_engine, migrate
-from bot.fakeapi import FakeBotAPI, FakeUser
-from bot.models import Chat, Reminder, ScreeningResult, WorkoutSession, utcnow
-from bot.preferences import TEXT
-from bot.workouts import ACTIVE_STATUSES
-from tests.harness import bot_environment
-from tests.workout_helpers import expect_card, reach_overview
+from bot.fakeapi import FakeBotAPI
+from tests.processes import exercising, fill, start_bot, stored
 
 WORKOUT_CHATS = range(7001, 7004)
 # Reminders due at once: at Telegram's pace (29 a second) over a minute of sending.
@@ -39,63 +28,6 @@ REMINDER_METHODS = ("sendMessage", "sendAnimation")
 ON_THEIR_WAY = 20
 SHOWING = (*REMINDER_METHODS, "sendVoice", "editMessageText", "editMessageCaption",
            "editMessageReplyMarkup", "deleteMessage")
-
-
-async def fill(url: str) -> None:
-    """Everyone cleared by the safety questions; each reminder chat has a reminder due now."""
-    engine = create_engine(make_url(url))
-    try:
-        await migrate(engine)
-        now = utcnow()
-        due = now - timedelta(seconds=30)
-        async with engine.begin() as connection:
-            await connection.execute(insert(Chat), [
-                {"id": chat_id, "guidance": TEXT, "time_zone": "UTC", "prefers_harder": False,
-                 "created_at": now, "updated_at": now}
-                for chat_id in [*WORKOUT_CHATS, *REMINDER_CHATS]])
-            await connection.execute(insert(ScreeningResult), [
-                {"chat_id": chat_id, "outcome": "cleared", "answers": {},
-                 "completed_at": now - timedelta(hours=2)} for chat_id in WORKOUT_CHATS])
-            await connection.execute(insert(Reminder), [
-                {"chat_id": chat_id, "kind": "walk",
-                 "local_time": str(timing.LocalTime(due.hour, due.minute)),
-                 "weekdays": timing.EVERY_DAY, "active": True, "next_due_at": due,
-                 "created_at": now} for chat_id in REMINDER_CHATS])
-    finally:
-        await engine.dispose()
-
-
-async def stored(url: str) -> tuple[int, int]:
-    """Workouts stored as live, and reminders still due (claimed and put back, or never
-    claimed)."""
-    engine = create_engine(make_url(url))
-    try:
-        async with engine.connect() as connection:
-            live = await connection.scalar(select(func.count()).select_from(WorkoutSession).where(
-                WorkoutSession.status.in_([s.value for s in ACTIVE_STATUSES])))
-            due = await connection.scalar(select(func.count()).select_from(Reminder).where(
-                Reminder.next_due_at <= utcnow()))
-            return live or 0, due or 0
-    finally:
-        await engine.dispose()
-
-
-async def start_bot(api: FakeBotAPI, url: str, folder: Path) -> asyncio.subprocess.Process:
-    env = bot_environment(api, url, LOG_LEVEL="INFO")
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot",
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(Path.cwd()), **env},
-        cwd=folder, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-
-
-async def exercising(user: FakeUser) -> None:
-    """The first exercise under way: Start pressed, its first hold shown."""
-    await reach_overview(user)
-    await user.press("Let's go")
-    await expect_card(user, timeout=60)
-    await user.expect("tap Start", kind="message", timeout=60)
-    await user.press("Start")
-    await user.expect("Hold", kind="edit", timeout=60)
 
 
 def replied(api: FakeBotAPI) -> int:
@@ -112,7 +44,7 @@ def reminders_sent(api: FakeBotAPI) -> list[float]:
 async def test_a_stop_under_load_is_quick_sends_nothing_more_and_loses_nothing(
     api: FakeBotAPI, database_url: str, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    await fill(database_url)
+    await fill(database_url, WORKOUT_CHATS, REMINDER_CHATS)
     api.set_rate_limit(global_per_second=30)
     process = await start_bot(api, database_url, tmp_path)
     try:

@@ -16,7 +16,8 @@ updates (messages, button presses) and reads, in order, what the bot did in a ch
         assert (await ann.expect(kind="edit")).buttons == []
         await app.updater.stop(); await app.stop(); await app.shutdown()
 
-Covered methods: getMe, getUpdates (offset/limit/long poll/allowed_updates), deleteWebhook,
+Covered methods: getMe, getUpdates (offset/limit/long poll/allowed_updates), setWebhook,
+getWebhookInfo and deleteWebhook (updates then posted to the bot: webhook.py),
 set/get/deleteMyCommands, sendMessage, editMessageText, editMessageCaption,
 editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, sendPhoto,
 sendDocument, sendVoice, sendAnimation (+ a few setters that just return true).
@@ -44,6 +45,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from aiohttp import web
+
+from bot.fakeapi.webhook import WebhookDelivery, WebhookRefused, checked
 
 # ----------------------------------------------------------------------------- records
 
@@ -330,7 +333,10 @@ class FakeBotAPI:
             self._editMessageCaption, self._editMessageReplyMarkup, self._deleteMessage,
             self._answerCallbackQuery, self._sendChatAction, self._sendPhoto, self._sendDocument,
             self._sendVoice, self._sendAnimation]
+        handlers += [self._setWebhook, self._getWebhookInfo]
         self._methods = {h.__name__[1:].lower(): (h.__name__[1:], h) for h in handlers}
+        # With a webhook set, updates are posted to the bot instead of waiting for getUpdates.
+        self.webhook = WebhookDelivery(self._deliverable, self._remove_update, self._changes)
         for name in ("setMyDescription", "setMyShortDescription", "setMyName", "setChatMenuButton"):
             self._methods[name.lower()] = (name, self._true)
 
@@ -358,6 +364,7 @@ class FakeBotAPI:
     async def stop(self) -> None:
         self._closing = True  # wakes open long polls, which then answer []
         self._notify()
+        await self.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -625,12 +632,14 @@ class FakeBotAPI:
             keep = self._updates[offset:] if offset < 0 else [
                 u for u in self._updates if u["update_id"] >= offset]
             self._updates = keep
+        if self.webhook.webhook is not None:
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                 "use deleteWebhook to delete the webhook first")
         if params.get("allowed_updates") is not None:
             self._allowed_updates = list(params["allowed_updates"])
 
         def deliverable() -> list[JsonDict]:
-            allowed = self._allowed_updates
-            return [u for u in self._updates if not allowed or set(u) & set(allowed)]
+            return self._deliverable(self._allowed_updates)
 
         self._poll_generation += 1  # a newer getUpdates ends this one with 409, as Telegram does
         generation = self._poll_generation
@@ -642,10 +651,36 @@ class FakeBotAPI:
                                  "that only one bot instance is running")
         return deliverable()[:limit]
 
+    def _deliverable(self, allowed: list[str]) -> list[JsonDict]:
+        return [u for u in self._updates if not allowed or set(u) & set(allowed)]
+
+    def _remove_update(self, update_id: int) -> None:
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        self._notify()
+
+    async def _changes(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), seconds)
+
     async def _deleteWebhook(self, params: Params, uploads: dict[str, Upload]) -> Any:
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self.webhook.delete()
         return True
+
+    async def _setWebhook(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        try:
+            webhook = checked(params)
+        except WebhookRefused as refused:
+            raise _bad(str(refused)) from None
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self._poll_generation += 1  # an open getUpdates ends with 409, as on Telegram
+        self.webhook.set(webhook)
+        return True
+
+    async def _getWebhookInfo(self, params: Params, uploads: dict[str, Upload]) -> Any:
+        return self.webhook.info()
 
     def _commands_key(self, params: Params) -> str:
         scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)

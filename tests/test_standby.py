@@ -1,0 +1,151 @@
+"""Two bot processes on one database: one is active, the other waits as a standby and takes
+over when the active one dies (SIGKILL), carrying on its live workouts and its reminders.
+
+On PostgreSQL (bot/ops/election.py). On SQLite a second process refuses to start instead.
+Each test prints what it measured (``pytest -s``): the takeover time, reminders sent twice
+and lost."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.dispatch import CLAIM_BATCH, MAX_IN_FLIGHT
+from bot.fakeapi import FakeBotAPI
+from tests.harness import postgres_admin_url
+from tests.processes import BotProcess, exercising, fill, start_bot, stored
+
+WORKOUT_CHATS = range(7101, 7104)
+# A burst of about fifteen seconds at Telegram's pace.
+REMINDER_CHATS = range(810_000, 810_450)
+STANDBY_LINE = "standby: another Back Coach process is active"
+# What a crash may cost (bot/dispatch.py): the batch claimed and the messages in flight.
+CRASH_MAY_LOSE = CLAIM_BATCH + MAX_IN_FLIGHT
+
+on_postgresql = pytest.mark.skipif(postgres_admin_url() is None,
+                                   reason="a standby takes over on PostgreSQL")
+on_sqlite = pytest.mark.skipif(postgres_admin_url() is not None,
+                               reason="one process per SQLite file")
+
+
+def polled_since(api: FakeBotAPI, moment: float) -> float | None:
+    """When the first poll for updates after ``moment`` came."""
+    return next((call.timestamp for call in api.calls
+                 if call.method == "getUpdates" and call.timestamp > moment), None)
+
+
+def reminder_sends(api: FakeBotAPI) -> Counter[int]:
+    return Counter(call.params["chat_id"] for call in api.calls_to("sendMessage")
+                   if call.error is None and call.params.get("chat_id") in REMINDER_CHATS)
+
+
+@on_postgresql
+async def test_a_standby_takes_over_the_live_workouts_of_a_killed_process(
+    api: FakeBotAPI, database_url: str, tmp_path: Path
+) -> None:
+    await fill(database_url, WORKOUT_CHATS, [])
+    first = await BotProcess.start(api, database_url, tmp_path)
+    second: BotProcess | None = None
+    try:
+        users = [api.user(chat_id) for chat_id in WORKOUT_CHATS]
+        await asyncio.gather(*(exercising(user) for user in users))
+        second = await BotProcess.start(api, database_url, tmp_path)
+        await second.line(STANDBY_LINE)
+        # The standby neither polls nor answers: the active one does.
+        helper = api.user(7199)
+        await helper.send("/help")
+        await helper.expect("/workout")
+
+        read = {user.id: len(user.history) for user in users}
+        killed = time.monotonic()
+        await first.kill()
+        await api.wait_until(lambda: polled_since(api, killed) is not None, timeout=60)
+        took_over = polled_since(api, killed)
+        assert took_over is not None
+        for user in users:
+            offer = await user.expect("interrupted because I restarted", timeout=60)
+            assert len(user.history) > read[user.id]
+            assert offer.kind == "animation"
+            await user.expect("tap Start", kind="message", timeout=60)
+            await user.press("Start")
+            await user.expect("Get ready", kind="edit", timeout=60)
+        offered = time.monotonic()
+        await helper.send("/help")
+        await helper.expect("/workout", timeout=60)
+        print(f"\ntakeover: polling again {took_over - killed:.2f} s after SIGKILL, "
+              f"every workout offered again by {offered - killed:.2f} s")
+        assert "this one is active now" in second.log
+    finally:
+        await first.kill()
+        if second is not None:
+            assert await second.stop() == 0, second.log[-3000:]
+    assert "Traceback" not in second.log, second.log[-3000:]
+
+
+@on_postgresql
+async def test_a_burst_of_reminders_goes_on_after_a_takeover_none_sent_twice(
+    api: FakeBotAPI, database_url: str, tmp_path: Path
+) -> None:
+    await fill(database_url, [], REMINDER_CHATS)
+    api.set_rate_limit(global_per_second=30)
+    first = await BotProcess.start(api, database_url, tmp_path)
+    second: BotProcess | None = None
+    try:
+        await api.wait_until(lambda: sum(reminder_sends(api).values()) >= 60, timeout=60)
+        second = await BotProcess.start(api, database_url, tmp_path)
+        await second.line(STANDBY_LINE)
+        await api.wait_until(lambda: sum(reminder_sends(api).values()) >= 150, timeout=60)
+        killed = time.monotonic()
+        sent_by_first = sum(reminder_sends(api).values())
+        await first.kill()
+
+        async def accounted() -> bool:
+            _, due = await stored(database_url)
+            return due == 0 and len(reminder_sends(api)) >= len(REMINDER_CHATS) - CRASH_MAY_LOSE
+
+        deadline = time.monotonic() + 120
+        while not await accounted():
+            assert time.monotonic() < deadline, "the standby did not send the rest"
+            await asyncio.sleep(0.5)
+        took_over = polled_since(api, killed)
+        assert took_over is not None
+    finally:
+        await first.kill()
+        if second is not None:
+            assert await second.stop() == 0, second.log[-3000:]
+    sends = reminder_sends(api)
+    twice = sum(1 for count in sends.values() if count > 1)
+    _, due = await stored(database_url)
+    lost = len(REMINDER_CHATS) - len(sends) - due
+    print(f"\nburst of {len(REMINDER_CHATS)}: {sent_by_first} sent before SIGKILL, taken over "
+          f"in {took_over - killed:.2f} s, {len(sends)} sent in all, {twice} sent twice, "
+          f"{lost} lost, {due} still due; 429s: {api.rate_limited_count}")
+    assert twice == 0
+    assert lost <= CRASH_MAY_LOSE
+
+
+@on_sqlite
+async def test_a_second_process_on_one_sqlite_file_refuses_in_one_line(
+    api: FakeBotAPI, migrated_database_url: str, tmp_path: Path
+) -> None:
+    first = await BotProcess.start(api, migrated_database_url, tmp_path)
+    try:
+        user = api.user(7201)
+        await user.send("/help")
+        await user.expect("/workout", timeout=60)
+        env = {"LOG_LEVEL": "WARNING"}
+        second = await start_bot(api, migrated_database_url, tmp_path, **env)
+        _, stderr = await asyncio.wait_for(second.communicate(), 120)
+        assert second.returncode == 2
+        [line] = stderr.decode().strip().splitlines()
+        assert line == ("backcoach: DATABASE_URL: another Back Coach process is running on "
+                        f"{migrated_database_url.split(':///', 1)[1]}; one process per SQLite "
+                        "database (for a standby, use PostgreSQL)")
+        await user.send("/help")
+        await user.expect("/workout", timeout=60)
+    finally:
+        assert await first.stop() == 0, first.log[-3000:]
