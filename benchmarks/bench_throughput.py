@@ -36,6 +36,9 @@ other reply, or a failed call, is reported as invalid, without figures.
     python -m benchmarks.bench_throughput [--chats 500] [--updates 2000] [--rounds 3]
         [--cases echo,echo-at-once,start,help] [--sql] [--profile DIR]
 
+The cases start-webhook and help-webhook run Back Coach with a webhook instead of long
+polling: the fake Bot API posts each update to it, one at a time, as Telegram does.
+
 --sql prints what Back Coach asked of the database per update: each kind of statement (never
 its parameters), each pooled connection taken (which on PostgreSQL pings it first), each
 commit and rollback; the reminders' dispatcher, which looks for due reminders every few
@@ -69,15 +72,16 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.app import build_application, check_database, configure_logging, make_services
-from bot.app import run_polling as run_back_coach_polling
+from bot.app import run as run_back_coach_bot
 from bot.config import HTTP_CONNECTIONS_DEFAULT, Settings
 from bot.content import Content, load_content
 from bot.fakeapi import ApiCall, FakeBotAPI
+from bot.ops.webhook import webhook_of
 from bot.sending.limiter import Unlimited
 from bot.update_order import MAX_AT_ONCE
-from handlers import register
+from handlers import ALLOWED_UPDATES, register
 from handlers.menu import menu_lines
-from tests.harness import PICTURE_CACHE, VOICE_CACHE, fresh_database
+from tests.harness import PICTURE_CACHE, VOICE_CACHE, fresh_database, webhook_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_CHAT = 20_000_000
@@ -90,9 +94,15 @@ REPLY_TIMEOUT = 300.0
 OPENED, CLOSED = "window-open", "window-closed"
 
 ECHO, ECHO_AT_ONCE, BACK_COACH = "echo", "echo-at-once", "backcoach"
+# Back Coach with a webhook (bot/ops/webhook.py): the fake Bot API posts each update to it.
+BACK_COACH_WEBHOOK = "backcoach-webhook"
+BACK_COACH_BOTS = (BACK_COACH, BACK_COACH_WEBHOOK)
 # Each case: the bot, and the command every update carries (the echo bots answer "/start").
 CASES = {"echo": (ECHO, "/start"), "echo-at-once": (ECHO_AT_ONCE, "/start"),
-         "start": (BACK_COACH, "/start"), "help": (BACK_COACH, "/help")}
+         "start": (BACK_COACH, "/start"), "help": (BACK_COACH, "/help"),
+         "start-webhook": (BACK_COACH_WEBHOOK, "/start"),
+         "help-webhook": (BACK_COACH_WEBHOOK, "/help")}
+DEFAULT_CASES = ("echo", "echo-at-once", "start", "help")
 
 
 # --- the bot, in its own process -----------------------------------------------------------
@@ -161,16 +171,17 @@ def run_back_coach(window: MeasuredWindow) -> None:
     settings = Settings.from_env()
     configure_logging(settings)
     asyncio.run(check_database(settings))
+    webhook = asyncio.run(webhook_of(settings))
     services = replace(make_services(settings), pictures=None)
     window.watch(services.engine.sync_engine)
     application = build_application(services, register, rate_limiter=Unlimited())
     window.install(application)
-    run_back_coach_polling(application)
+    run_back_coach_bot(application, allowed_updates=ALLOWED_UPDATES, webhook=webhook)
 
 
 def run_bot(kind: str, profile: str | None) -> None:
     window = MeasuredWindow(profile)
-    if kind == BACK_COACH:
+    if kind in BACK_COACH_BOTS:
         run_back_coach(window)
         return
     builder = ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"])
@@ -212,7 +223,7 @@ class Case:
 
 
 def expected_reply(content: Content, case: Case, language: str) -> str:
-    if case.bot != BACK_COACH:
+    if case.bot not in BACK_COACH_BOTS:
         return case.command
     if case.command == "/start":
         return (content.text("ui.start.greeting", language, name=NAME) + "\n\n"
@@ -310,7 +321,8 @@ async def running(case: Case, args: argparse.Namespace,
                    "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
                    "DATABASE_URL": url, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
                    "BACKCOACH_VOICE_CACHE": str(VOICE_CACHE),
-                   "BACKCOACH_PICTURE_CACHE": str(PICTURE_CACHE)}
+                   "BACKCOACH_PICTURE_CACHE": str(PICTURE_CACHE),
+                   **(webhook_environment() if case.bot == BACK_COACH_WEBHOOK else {})}
             arguments = ["-m", "benchmarks.bench_throughput", "--as-bot", case.bot]
             if args.profile:
                 arguments += ["--profile", f"{args.profile}/{case.name}"]
@@ -323,6 +335,7 @@ async def running(case: Case, args: argparse.Namespace,
                 language: expected_reply(content, case, language) for language in LANGUAGES})
             try:
                 await api.wait_until(lambda: bool(api.calls_to("getUpdates"))
+                                     or api.webhook.webhook is not None
                                      or process.returncode is not None, timeout=120)
                 if process.returncode is not None:
                     raise RuntimeError(f"the bot did not start:\n{contender.log()}")
@@ -330,8 +343,9 @@ async def running(case: Case, args: argparse.Namespace,
                 replies, _ = await contender.exchange(warm_up, 1)
                 if replies.wrong:
                     raise RuntimeError(f"{case.name}: wrong replies: {replies.wrong[:3]}")
+                mode = ", webhook" if case.bot == BACK_COACH_WEBHOOK else ""
                 case.label = {ECHO: "echo", ECHO_AT_ONCE: f"echo, {MAX_AT_ONCE} at once"}.get(
-                    case.bot, f"{case.command} ({make_url(url).get_backend_name()})")
+                    case.bot, f"{case.command} ({make_url(url).get_backend_name()}{mode})")
                 yield contender
             finally:
                 await stop(process)
@@ -389,7 +403,7 @@ async def main(args: argparse.Namespace) -> None:
                 for name, part in case.rounds[-1].items():
                     baseline = echo.rounds[-1][name] if echo and case is not echo else None
                     print(f"  {case.label:<18} {name:<13} {describe(part, baseline)}")
-                if (args.sql or args.profile) and case.bot == BACK_COACH:
+                if (args.sql or args.profile) and case.bot in BACK_COACH_BOTS:
                     print_statements(case.rounds[-1])
     if args.rounds > 1:
         print_medians(cases, echo)
@@ -420,11 +434,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--updates", type=int, default=2000,
                         help="returning updates, spread evenly over the chats")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--cases", default=",".join(DEFAULT_CASES),
+                        help=f"of {', '.join(CASES)}")
     parser.add_argument("--profile", default=None, help="folder for the bot's cProfile files")
     parser.add_argument("--sql", action="store_true", help="what went to the database, by kind")
     # How this module starts each bot in its own process.
-    parser.add_argument("--as-bot", choices=(ECHO, ECHO_AT_ONCE, BACK_COACH),
+    parser.add_argument("--as-bot", choices=(ECHO, ECHO_AT_ONCE, *BACK_COACH_BOTS),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.profile and not args.as_bot:

@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     application = build_application(make_services(settings, content), register)
     try:
-        kept_role = run(application, allowed_updates=ALLOWED_UPDATES, webhook=webhook, role=role)
+        kept_role = run(application, allowed_updates=ALLOWED_UPDATES, webhook=webhook,
+                        role=role, loop=loop)
     except InvalidToken:
         fail("TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather")
     except NetworkError as error:  # it answered a moment ago, and went away again

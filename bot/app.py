@@ -194,14 +194,17 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 
 
 def run(application: Application, *, allowed_updates: Sequence[str],
-        webhook: Webhook | None = None, role: Role | None = None) -> bool:
-    """python-telegram-bot's ``run_polling``, or ``run_webhook`` with a webhook, on the current
-    event loop, stopped by a signal without waiting for what is queued to send
-    (``stop_sending``): with a thousand workouts live, or a burst of reminders waiting, a stop
-    that let them drain would take minutes. ``allowed_updates``: the kinds of update the
-    handlers use; Telegram sends no other. With a ``role``, the bot stops the same way the
-    moment it may have lost the active role; returns False then, True after a stop signal."""
-    loop = asyncio.get_event_loop()
+        webhook: Webhook | None = None, role: Role | None = None,
+        loop: asyncio.AbstractEventLoop | None = None) -> bool:
+    """python-telegram-bot's ``run_polling``, or ``run_webhook`` with a webhook, stopped by
+    a signal without waiting for what is queued to send (``stop_sending``): with a thousand
+    workouts live, or a burst of reminders waiting, a stop that let them drain would take
+    minutes. ``allowed_updates``: the kinds of update the handlers use; Telegram sends no
+    other. With a ``role``, the bot stops the same way the moment it may have lost the active
+    role; returns False then, True after a stop signal. ``loop``: the process's event loop,
+    which the caller closes; a new one if None."""
+    loop = loop or asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     for stop_signal in STOP_SIGNALS:
         loop.add_signal_handler(stop_signal, stop_now, application)
     watch = loop.create_task(step_down_when_lost(application, role)) if role else None

@@ -84,6 +84,15 @@ async def bot(api: FakeBotAPI, migrated_database_url: str) -> AsyncIterator[Runn
 
 
 @pytest.fixture
+async def polling_bot(api: FakeBotAPI, migrated_database_url: str) -> AsyncIterator[RunningBot]:
+    """The bot polling for updates, whatever mode the other tests run in."""
+    running = RunningBot(api, migrated_database_url, webhook=False)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
 async def timed_bot(api: FakeBotAPI, migrated_database_url: str) -> AsyncIterator[RunningBot]:
     """The bot with workout timers that fire only when the test moves them (ManualTimers)."""
     running = RunningBot(api, migrated_database_url, timers=ManualTimers())

@@ -439,9 +439,11 @@ class RunningBot:
     def __init__(
         self, api: FakeBotAPI, database_url: str, *, conversation_timeout: float | None = None,
         clock: Callable[[], datetime] | None = None, timers: ManualTimers | None = None,
-        webhook: bool = False, **extra_env: str,
+        webhook: bool | None = None, **extra_env: str,
     ) -> None:
-        if webhook or os.environ.get(WEBHOOK_SWITCH) == "1":
+        """``webhook``: True for webhook mode, False for polling, None as WEBHOOK_SWITCH says
+        (polling unless it is 1)."""
+        if webhook if webhook is not None else os.environ.get(WEBHOOK_SWITCH) == "1":
             extra_env = {**webhook_environment(), **extra_env}
         self.api = api
         self.settings = Settings.from_env(

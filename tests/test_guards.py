@@ -126,7 +126,7 @@ async def test_a_broken_database_gets_one_apology_per_message(
 
 
 async def test_a_failed_poll_is_one_warning_line(
-    api: FakeBotAPI, bot: RunningBot, caplog: pytest.LogCaptureFixture
+    api: FakeBotAPI, polling_bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     api.fail_next("getUpdates", error_code=502, description="Bad Gateway")
@@ -143,7 +143,7 @@ async def test_a_failed_poll_is_one_warning_line(
 
 
 async def test_another_copy_polling_is_named_plainly(
-    api: FakeBotAPI, bot: RunningBot, caplog: pytest.LogCaptureFixture
+    api: FakeBotAPI, polling_bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     async with Bot(api.token, base_url=api.base_url) as rival:

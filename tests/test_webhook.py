@@ -167,7 +167,7 @@ async def test_back_to_polling_once_the_address_is_gone(
     bot = RunningBot(api, migrated_database_url, webhook=True)
     await bot.start()
     await bot.stop()
-    polling = RunningBot(api, migrated_database_url)
+    polling = RunningBot(api, migrated_database_url, webhook=False)
     await polling.start()
     try:
         assert api.webhook.webhook is None  # python-telegram-bot deletes it to poll
