@@ -23,8 +23,9 @@ from bot.app import (
     run,
 )
 from bot.config import ConfigError, Settings
-from bot.content import ContentError, load_content
+from bot.content import Content, ContentError, load_content
 from bot.ops.election import Role, role_for
+from bot.ops.process_health import ProcessHealth
 from bot.ops.webhook import Webhook, offer_webhook, webhook_of
 from bot.startup import describe, reach_bot_api, unreachable
 from handlers import ALLOWED_UPDATES, register
@@ -63,14 +64,26 @@ def main(argv: list[str] | None = None) -> None:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     role = role_for(settings.database_url)
+    health = ProcessHealth(settings, role)
     try:
-        webhook = until_stopped(loop, prepare(settings, role))
+        serve(loop, settings, content, role, health)
+    finally:
+        loop.run_until_complete(health.stop())
+        loop.run_until_complete(role.give_up())
+        loop.close()
+
+
+def serve(loop: asyncio.AbstractEventLoop, settings: Settings, content: Content, role: Role,
+          health: ProcessHealth) -> None:
+    try:
+        webhook = until_stopped(loop, prepare(settings, role, health))
     except ConfigError as error:
         fail(str(error))
     except StoppedWhileWaiting:
         say("stopped")
         return
     application = build_application(make_services(settings, content), register)
+    health.hand_over(application)
     try:
         kept_role = run(application, allowed_updates=ALLOWED_UPDATES, webhook=webhook,
                         role=role, loop=loop)
@@ -78,16 +91,19 @@ def main(argv: list[str] | None = None) -> None:
         fail("TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather")
     except NetworkError as error:  # it answered a moment ago, and went away again
         fail(str(unreachable(settings, describe(error, settings), 0)))
-    finally:
-        loop.run_until_complete(role.give_up())
-        loop.close()
+    except OSError as error:
+        if webhook is None:
+            raise
+        host, port = webhook.listen
+        fail(f"BACKCOACH_LISTEN: cannot listen on {host}:{port}: {error.strerror or error}")
     if not kept_role:
         # Started again by its supervisor, it waits as a standby.
         sys.exit(EXIT_LOST_ROLE)
 
 
-async def prepare(settings: Settings, role: Role) -> Webhook | None:
+async def prepare(settings: Settings, role: Role, health: ProcessHealth) -> Webhook | None:
     """Everything before the bot takes updates, in order."""
+    await health.start()
     # The Bot API first: a start without network leaves nothing behind, not even a database.
     await reach_bot_api(settings, say)
     # A standby waits here; only the active process migrates the database.

@@ -54,6 +54,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import reminders
 from bot.app import SERVICES_KEY, Services
+from bot.ops.metrics import Fate, metrics_of
 from bot.reminders import Claim, Claimed
 from bot.sending.failures import Failure, SendingStopped, classify, retry_after_seconds
 from bot.sending.files import fits_caption, send_pictured
@@ -174,6 +175,7 @@ class Dispatcher:
         self.outage = Outage(application.bot, timeout=self.timeout,
                              keep_going=lambda: self.application.running)
         self.total = Report()
+        self.metrics = metrics_of(application)
         self._slots = asyncio.Semaphore(in_flight)
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[Report] | None = None
@@ -268,12 +270,16 @@ class Dispatcher:
         report.skipped_late += claim.skipped_late
         report.skipped_not_allowed += claim.skipped_not_allowed
         report.skipped_done += claim.skipped_done
+        self.metrics.reminder(Fate.SKIPPED_LATE, claim.skipped_late)
+        self.metrics.reminder(Fate.SKIPPED_NOT_ALLOWED, claim.skipped_not_allowed)
+        self.metrics.reminder(Fate.SKIPPED_DONE, claim.skipped_done)
 
     async def _send(self, item: Claimed, outcomes: list[tuple[Claimed, Result]]) -> None:
         try:
             outcomes.append((item, await self._deliver(item)))
         except Exception:  # one broken message must not stop the others
             logger.exception("Reminder %s could not be composed or sent", item.reminder_id)
+            self.metrics.reminder(Fate.BROKEN)
             outcomes.append((item, Result.FAILED))
         finally:
             # Released only now: an outage _deliver noticed is seen before another send starts.
@@ -292,15 +298,19 @@ class Dispatcher:
         except TelegramError as error:
             return self._failed(item, error, classify(error))
         self.outage.answered()
+        self.metrics.reminder(Fate.SENT)
         return Result.SENT
 
     def _failed(self, item: Claimed, error: TelegramError, failure: Failure) -> Result:
         if isinstance(error, SendingStopped):  # not an outage: the bot is stopping
+            self.metrics.reminder(Fate.STOPPING)
             return Result.AGAIN
         if failure in (Failure.NOT_SENT, Failure.MAYBE_SENT):
             self.outage.failed(error)
             if failure is Failure.NOT_SENT:
+                self.metrics.reminder(Fate.UNREACHABLE)
                 return Result.AGAIN
+            self.metrics.reminder(Fate.UNCONFIRMED)
             logger.info("Reminder %s got no answer (%s); it may have arrived, so it is not sent "
                         "again", item.reminder_id, error.message)
             return Result.UNSURE
@@ -308,10 +318,13 @@ class Dispatcher:
         if isinstance(error, RetryAfter):
             # Still limited after the limiter's own wait and retry: pause all reminders.
             self.pacer.hold(retry_after_seconds(error))
+            self.metrics.reminder(Fate.RATE_LIMITED)
             return Result.AGAIN
         if failure is Failure.BLOCKED:
+            self.metrics.reminder(Fate.BLOCKED)
             return Result.BLOCKED
         logger.error("Reminder %s refused: %s", item.reminder_id, error.message)
+        self.metrics.reminder(Fate.REFUSED)
         return Result.FAILED
 
     async def _settle(self, outcomes: list[tuple[Claimed, Result]], report: Report) -> None:

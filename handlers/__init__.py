@@ -20,6 +20,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import SERVICES_KEY, Services, updates_skipped
 from bot.cache import known_chats
+from bot.ops.metrics import count_update
 from handlers import (
     common,
     desk_breaks,
@@ -56,6 +57,8 @@ def register(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     private = filters.ChatType.PRIVATE
 
+    # Every update counted for /metrics (bot/ops/metrics.py).
+    application.add_handler(TypeHandler(Update, count_update), group=-1005)
     # First of all, each in a group of its own, and ending the update there if it applies:
     # a stop under way, edits, buttons pressed by someone else, personal commands in a group.
     application.add_handler(TypeHandler(Update, guards.while_stopping), group=-1004)

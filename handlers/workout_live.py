@@ -38,6 +38,7 @@ from bot.live_workout import (
     status_actions,
     status_text,
 )
+from bot.ops.metrics import metrics_of
 from bot.pictures import animation_or_none
 from bot.sending.failures import Failure, SendingStopped, classify
 from bot.sending.files import send_pictured
@@ -59,7 +60,11 @@ LABELS = {"start": "workout.buttons.start", "start_now": "workout.buttons.start_
 
 
 def live_workouts(application: Application) -> dict[int, LiveWorkout]:
-    return application.bot_data.setdefault(LIVE_KEY, {})
+    lives: dict[int, LiveWorkout] | None = application.bot_data.get(LIVE_KEY)
+    if lives is None:
+        lives = application.bot_data[LIVE_KEY] = {}
+        metrics_of(application).count_live_workouts(lives.__len__)
+    return lives
 
 
 def say(svc: Services, live: LiveWorkout, key: str, **values: object) -> str:
@@ -142,7 +147,19 @@ async def on_timer(application: Application, chat_id: int, workout_id: int, gene
     async with taken(application, live):
         transition = live.run.beat_elapsed(generation)
         if transition.applied:
+            observe_lateness(application, live)
             await show(application, live, transition)
+
+
+def observe_lateness(application: Application, live: LiveWorkout) -> None:
+    """How much later than planned the step whose timer fired begins, in real seconds, for
+    the operator's figures (``bot.ops.metrics``): the timer's time since it was started
+    against its length."""
+    if live.timer_seconds is None:
+        return
+    svc: Services = application.bot_data[SERVICES_KEY]
+    late = timers(application).elapsed(timer_name(live.chat_id)) - live.timer_seconds
+    metrics_of(application).step_lateness.observe(svc.scaled(max(late, 0.0)))
 
 
 def start_countdown(application: Application, live: LiveWorkout, seconds: float,

@@ -2,21 +2,25 @@
 over when the active one dies (SIGKILL), carrying on its live workouts and its reminders.
 
 On PostgreSQL (bot/ops/election.py). On SQLite a second process refuses to start instead.
+Each process's /healthz and /metrics say which one is active.
 Each test prints what it measured (``pytest -s``): the takeover time, reminders sent twice
 and lost."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from pathlib import Path
 
+import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.dispatch import CLAIM_BATCH, MAX_IN_FLIGHT
 from bot.fakeapi import FakeBotAPI
-from tests.harness import postgres_admin_url
+from tests.harness import free_port, postgres_admin_url
 from tests.processes import BotProcess, exercising, fill, start_bot, stored
 
 WORKOUT_CHATS = range(7101, 7104)
@@ -30,6 +34,19 @@ on_postgresql = pytest.mark.skipif(postgres_admin_url() is None,
                                    reason="a standby takes over on PostgreSQL")
 on_sqlite = pytest.mark.skipif(postgres_admin_url() is not None,
                                reason="one process per SQLite file")
+
+
+async def health(port: int, path: str = "/healthz") -> tuple[int, dict[str, object] | str]:
+    async with aiohttp.ClientSession() as session, session.get(
+            f"http://127.0.0.1:{port}{path}") as answer:
+        body = await answer.text()
+        return answer.status, json.loads(body) if path.startswith("/healthz") else body
+
+
+def metric(page: str, name: str) -> float:
+    [value] = [sample.value for family in text_string_to_metric_families(page)
+               for sample in family.samples if sample.name == name]
+    return value
 
 
 def polled_since(api: FakeBotAPI, moment: float) -> float | None:
@@ -48,13 +65,23 @@ async def test_a_standby_takes_over_the_live_workouts_of_a_killed_process(
     api: FakeBotAPI, database_url: str, tmp_path: Path
 ) -> None:
     await fill(database_url, WORKOUT_CHATS, [])
-    first = await BotProcess.start(api, database_url, tmp_path)
+    ports = free_port(), free_port()
+    first = await BotProcess.start(api, database_url, tmp_path,
+                                   BACKCOACH_HEALTH_LISTEN=f"127.0.0.1:{ports[0]}")
     second: BotProcess | None = None
     try:
         users = [api.user(chat_id) for chat_id in WORKOUT_CHATS]
         await asyncio.gather(*(exercising(user) for user in users))
-        second = await BotProcess.start(api, database_url, tmp_path)
+        second = await BotProcess.start(api, database_url, tmp_path,
+                                        BACKCOACH_HEALTH_LISTEN=f"127.0.0.1:{ports[1]}")
         await second.line(STANDBY_LINE)
+        assert await health(ports[0]) == (200, {
+            "live": True, "ready": True, "role": "active", "database": "ok", "bot_api": "ok"})
+        status, standing_by = await health(ports[1])
+        assert (status, standing_by["role"], standing_by["ready"]) == (503, "standby", False)
+        assert (await health(ports[1], "/healthz/live"))[0] == 200
+        _, page = await health(ports[1], "/metrics")
+        assert metric(str(page), "backcoach_active") == 0
         # The standby neither polls nor answers: the active one does.
         helper = api.user(7199)
         await helper.send("/help")
@@ -76,6 +103,12 @@ async def test_a_standby_takes_over_the_live_workouts_of_a_killed_process(
         offered = time.monotonic()
         await helper.send("/help")
         await helper.expect("/workout", timeout=60)
+        status, now_active = await health(ports[1])
+        assert (status, now_active["role"], now_active["ready"]) == (200, "active", True)
+        _, page = await health(ports[1], "/metrics")
+        assert metric(str(page), "backcoach_active") == 1
+        assert metric(str(page), "backcoach_live_workouts") == len(WORKOUT_CHATS)
+        assert metric(str(page), "backcoach_updates_total") >= len(WORKOUT_CHATS) + 1
         print(f"\ntakeover: polling again {took_over - killed:.2f} s after SIGKILL, "
               f"every workout offered again by {offered - killed:.2f} s")
         assert "this one is active now" in second.log
@@ -132,11 +165,15 @@ async def test_a_burst_of_reminders_goes_on_after_a_takeover_none_sent_twice(
 async def test_a_second_process_on_one_sqlite_file_refuses_in_one_line(
     api: FakeBotAPI, migrated_database_url: str, tmp_path: Path
 ) -> None:
-    first = await BotProcess.start(api, migrated_database_url, tmp_path)
+    port = free_port()
+    first = await BotProcess.start(api, migrated_database_url, tmp_path,
+                                   BACKCOACH_HEALTH_LISTEN=f"127.0.0.1:{port}")
     try:
         user = api.user(7201)
         await user.send("/help")
         await user.expect("/workout", timeout=60)
+        assert await health(port) == (200, {
+            "live": True, "ready": True, "role": "active", "database": "ok", "bot_api": "ok"})
         env = {"LOG_LEVEL": "WARNING"}
         second = await start_bot(api, migrated_database_url, tmp_path, **env)
         _, stderr = await asyncio.wait_for(second.communicate(), 120)

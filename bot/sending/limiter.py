@@ -11,6 +11,8 @@ waiting requests through at the gate's pace. A 429 closes the gate for retry_aft
 request is tried again, up to ``max_retries`` times; a cosmetic update that a newer one
 replaced returns True at once, sending nothing.
 
+``on_rate_limited``, if set, is called at every 429 (``bot.ops.metrics`` counts them).
+
 ``close`` (the bot is stopping) fails every waiting request and every later one with
 ``SendingStopped``: what waits for its turn behind a burst is never sent, so a stop does not
 wait for the queue to drain.
@@ -81,6 +83,8 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
         self._added: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self.closed = False
+        # Told of every 429, for the operator's figures; None: nobody is listening.
+        self.on_rate_limited: Callable[[], None] | None = None
 
     async def initialize(self) -> None:
         if self._runner is None:
@@ -124,6 +128,8 @@ class PriorityLimiter(BaseRateLimiter[Priority]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
+                if self.on_rate_limited is not None:
+                    self.on_rate_limited()
                 if attempt == retries:
                     raise
                 self.gate.hold(self._clock(), retry_after_seconds(error))
