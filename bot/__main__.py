@@ -82,8 +82,9 @@ def serve(loop: asyncio.AbstractEventLoop, settings: Settings, content: Content,
     except StoppedWhileWaiting:
         say("stopped")
         return
-    application = build_application(make_services(settings, content), register)
-    health.hand_over(application)
+    services = make_services(settings, content)
+    application = build_application(services, register)
+    health.hand_over(application, services.engine)
     try:
         kept_role = run(application, allowed_updates=ALLOWED_UPDATES, webhook=webhook,
                         role=role, loop=loop)

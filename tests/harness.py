@@ -496,6 +496,16 @@ class RunningBot:
         await self.start()
 
 
+@asynccontextmanager
+async def started(bot: RunningBot) -> AsyncIterator[RunningBot]:
+    """The bot running until the block ends."""
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
 @contextmanager
 def logging_put_back() -> Iterator[None]:
     """Whatever the code inside does to the process-wide logging (the entry point and the demo

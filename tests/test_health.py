@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,6 @@ from bot.ops.health import (
     HealthServer,
     application_checks,
     standalone_checks,
-    start_health_server,
-    stop_health_server,
 )
 from bot.ops.metrics import Metrics, RoleName, metrics_of
 from tests.harness import RunningBot, bot_environment
@@ -173,19 +170,14 @@ async def test_a_cached_failure_is_reported_until_it_is_asked_again() -> None:
     assert answers == []
 
 
-@pytest.fixture
-async def running(api: FakeBotAPI, migrated_database_url: str) -> AsyncIterator[RunningBot]:
-    running = RunningBot(api, migrated_database_url)
-    await running.start()
-    yield running
-    await running.stop()
-
-
 async def test_a_running_bot_is_ready_and_asks_getme_once_for_many_polls(
-    api: FakeBotAPI, running: RunningBot
+    api: FakeBotAPI, bot: RunningBot
 ) -> None:
-    assert running.application is not None
-    server = await start_health_server(running.application, "127.0.0.1", 0)
+    assert bot.application is not None
+    server = HealthServer("127.0.0.1", 0, application_checks(
+        bot.application, bot.services.engine, bot.settings),
+        registry=metrics_of(bot.application).registry)
+    await server.start()
     url = f"http://127.0.0.1:{server.port}"
     try:
         before = len(api.calls_to("getMe"))
@@ -195,23 +187,24 @@ async def test_a_running_bot_is_ready_and_asks_getme_once_for_many_polls(
                                             "database": "ok", "bot_api": "ok"})
         assert len(api.calls_to("getMe")) == before + 1
         # The process becomes a standby: the metric and /healthz say so together.
-        metrics_of(running.application).set_active(False)
+        metrics_of(bot.application).set_active(False)
         status, body, _ = await get(f"{url}/healthz")
         assert (status, body["role"]) == (503, "standby")
         _, text, _ = await get(f"{url}/metrics")
         assert "backcoach_active 0.0" in text
     finally:
-        await stop_health_server(running.application)
+        await server.stop()
     with pytest.raises(aiohttp.ClientConnectionError):
         await get(f"{url}/healthz/live")
 
 
 async def test_a_running_bot_reports_a_bot_api_outage_without_its_token(
-    api: FakeBotAPI, running: RunningBot
+    api: FakeBotAPI, bot: RunningBot
 ) -> None:
-    assert running.application is not None
+    assert bot.application is not None
     api.outage("error", methods=["getMe"])
-    checks = application_checks(running.application)
+    checks = application_checks(bot.application, bot.services.engine,
+                                bot.settings)
     async with serving(checks) as url:
         status, body, _ = await get(f"{url}/healthz")
     assert (status, body["ready"], body["database"]) == (503, False, "ok")
@@ -220,16 +213,11 @@ async def test_a_running_bot_reports_a_bot_api_outage_without_its_token(
 
 
 async def test_a_running_bot_reports_a_database_it_cannot_open(
-    running: RunningBot, tmp_path: Path
+    bot: RunningBot, tmp_path: Path
 ) -> None:
-    assert running.application is not None
+    assert bot.application is not None
     engine = create_engine(make_url(f"sqlite+aiosqlite:///{tmp_path}/missing/folder/bot.db"))
-    services = running.application.bot_data["services"]
-    running.application.bot_data["services"] = replace(services, engine=engine)
-    try:
-        checks = application_checks(running.application)
-    finally:
-        running.application.bot_data["services"] = services
+    checks = application_checks(bot.application, engine, bot.settings)
     try:
         async with serving(checks) as url:
             status, body, _ = await get(f"{url}/healthz")

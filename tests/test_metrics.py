@@ -11,12 +11,10 @@ import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
-from telegram import Update
 from telegram.error import RetryAfter
-from telegram.ext import TypeHandler
 
 from bot.fakeapi import FakeBotAPI
-from bot.ops.metrics import Fate, Metrics, count_update, metrics_of
+from bot.ops.metrics import Fate, Metrics, metrics_of
 from bot.reminders import Kind
 from bot.screening import Outcome
 from bot.sending.gate import Gate
@@ -128,7 +126,6 @@ async def test_the_dispatcher_counts_each_reminder_by_outcome_and_cause(
 
 async def test_count_update_counts_every_update_once(api: FakeBotAPI, bot: RunningBot) -> None:
     assert bot.application is not None
-    bot.application.add_handler(TypeHandler(Update, count_update), group=-2000)
     registry = metrics_of(bot.application).registry
     user = api.user(6101)
     await user.send("/start")

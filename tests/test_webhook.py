@@ -6,10 +6,7 @@ HTTP, as Telegram does; the bot runs as in production (python-telegram-bot's web
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,18 +19,17 @@ from bot.fakeapi.webhook import SECRET_HEADER
 from bot.models import BotSetting, Chat
 from bot.ops.webhook import SECRET_SETTING
 from handlers import ALLOWED_UPDATES
-from tests.harness import FakeClock, ManualTimers, RunningBot, bot_environment
+from tests.harness import FakeClock, ManualTimers, RunningBot, bot_environment, started
 from tests.test_reminders_support import add_reminder, drain
 from tests.test_screening import answer_by_buttons, begin, stored
+from tests.test_startup import run_entry_point
 from tests.workout_helpers import fire_until, start_knees
 
 
 @pytest.fixture
 async def webhook_bot(api: FakeBotAPI, migrated_database_url: str) -> AsyncIterator[RunningBot]:
-    running = RunningBot(api, migrated_database_url, webhook=True)
-    await running.start()
-    yield running
-    await running.stop()
+    async with started(RunningBot(api, migrated_database_url, webhook=True)) as running:
+        yield running
 
 
 def webhook_url(bot: RunningBot) -> str:
@@ -66,18 +62,15 @@ async def test_the_safety_screen_by_webhook(api: FakeBotAPI, webhook_bot: Runnin
 
 
 async def test_a_workout_by_webhook(api: FakeBotAPI, migrated_database_url: str) -> None:
-    bot = RunningBot(api, migrated_database_url, webhook=True, timers=ManualTimers())
-    await bot.start()
-    try:
+    timers = ManualTimers()
+    async with started(RunningBot(api, migrated_database_url, webhook=True,
+                                  timers=timers)) as bot:
         user = api.user(9103)
         await start_knees(bot, user)
-        assert bot.timers is not None
-        await fire_until(user, bot.timers, "Release")
-        await fire_until(user, bot.timers, "Hold")
+        await fire_until(user, timers, "Release")
+        await fire_until(user, timers, "Hold")
         await user.press("Pause")
         await user.expect("Paused")
-    finally:
-        await bot.stop()
     assert api.calls_to("getUpdates") == []
 
 
@@ -85,9 +78,8 @@ async def test_a_reminder_and_its_answer_by_webhook(
     api: FakeBotAPI, migrated_database_url: str
 ) -> None:
     clock = FakeClock("2026-03-28T06:00:00+00:00")
-    bot = RunningBot(api, migrated_database_url, webhook=True, clock=clock)
-    await bot.start()
-    try:
+    async with started(RunningBot(api, migrated_database_url, webhook=True,
+                                  clock=clock)) as bot:
         user = api.user(9104)
         await add_reminder(bot, 9104, "07:30")
         clock.set("2026-03-28T06:30:00+00:00")  # 07:30 in Berlin
@@ -97,8 +89,6 @@ async def test_a_reminder_and_its_answer_by_webhook(
         await user.expect("How far did you walk?")
         await user.send("3")
         await user.expect("Logged: a 3 km walk")
-    finally:
-        await bot.stop()
 
 
 async def post(url: str, update: dict[str, object], headers: dict[str, str]) -> int:
@@ -147,18 +137,14 @@ async def test_a_secret_is_made_once_and_kept_across_restarts(
 async def test_the_operators_secret_is_used_and_not_stored(
     api: FakeBotAPI, migrated_database_url: str
 ) -> None:
-    bot = RunningBot(api, migrated_database_url, webhook=True,
-                     BACKCOACH_WEBHOOK_SECRET="operators-own_secret")
-    await bot.start()
-    try:
+    async with started(RunningBot(api, migrated_database_url, webhook=True,
+                                  BACKCOACH_WEBHOOK_SECRET="operators-own_secret")) as bot:
         assert api.calls_to("setWebhook")[-1].params["secret_token"] == "operators-own_secret"
         async with bot.services.sessions() as session:
             assert await session.get(BotSetting, SECRET_SETTING) is None
         user = api.user(9107)
         await user.send("/help")
         await user.expect("/workout")
-    finally:
-        await bot.stop()
 
 
 async def test_back_to_polling_once_the_address_is_gone(
@@ -167,15 +153,11 @@ async def test_back_to_polling_once_the_address_is_gone(
     bot = RunningBot(api, migrated_database_url, webhook=True)
     await bot.start()
     await bot.stop()
-    polling = RunningBot(api, migrated_database_url, webhook=False)
-    await polling.start()
-    try:
+    async with started(RunningBot(api, migrated_database_url, webhook=False)):
         assert api.webhook.webhook is None  # python-telegram-bot deletes it to poll
         user = api.user(9108)
         await user.send("/help")
         await user.expect("/workout")
-    finally:
-        await polling.stop()
 
 
 async def test_a_refused_address_stops_the_bot_in_one_line(
@@ -184,15 +166,10 @@ async def test_a_refused_address_stops_the_bot_in_one_line(
     env = bot_environment(api, migrated_database_url)
     del env["LOG_LEVEL"]  # the default level, at which a refused start says one line
     env["BACKCOACH_WEBHOOK_URL"] = "https://no-such-host.invalid/backcoach"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot",
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(Path.cwd()), **env},
-        cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode == 2
+    code, stderr = await run_entry_point(env, tmp_path, timeout=120)
+    assert code == 2
     # Before it, at most the migrations' own INFO lines.
-    *before, line = stderr.decode().strip().splitlines()
+    *before, line = stderr.strip().splitlines()
     assert all(" INFO alembic." in earlier for earlier in before), before
     assert line.startswith("backcoach: BACKCOACH_WEBHOOK_URL: Telegram refused the webhook "
                            "address https://no-such-host.invalid/backcoach: ")

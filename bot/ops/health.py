@@ -37,7 +37,6 @@ from telegram import Bot
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.app import SERVICES_KEY, Services
 from bot.config import Settings
 from bot.db import create_engine
 from bot.ops.metrics import RoleName, metrics_of
@@ -45,7 +44,6 @@ from bot.ops.metrics import RoleName, metrics_of
 CHECK_TIMEOUT = 2.0
 BOT_API_CACHE_SECONDS = 5.0
 REASON_LENGTH = 200
-HEALTH_SERVER_KEY = "health_server"
 
 # A check answers None when what it checks works, and raises when it does not.
 Check = Callable[[], Awaitable[None]]
@@ -193,15 +191,14 @@ def secrets_of(settings: Settings) -> tuple[str, ...]:
     return tuple(secret for secret in secrets if secret)
 
 
-def application_checks(application: Application[Any, Any, Any, Any, Any, Any], *,
+def application_checks(application: Application[Any, Any, Any, Any, Any, Any],
+                       engine: AsyncEngine, settings: Settings, *,
                        role: Callable[[], RoleName] | None = None) -> Checks:
     """The checks of a bot: its own database engine and its own bot. ``role``: the
     application's metrics say it (``Metrics.set_active``) unless told otherwise."""
-    services: Services = application.bot_data[SERVICES_KEY]
     metrics = metrics_of(application)
-    return Checks(database=database_check(services.engine),
-                  bot_api=bot_api_check(application.bot),
-                  role=role or (lambda: metrics.role), secrets=secrets_of(services.settings))
+    return Checks(database=database_check(engine), bot_api=bot_api_check(application.bot),
+                  role=role or (lambda: metrics.role), secrets=secrets_of(settings))
 
 
 @contextlib.asynccontextmanager
@@ -223,20 +220,3 @@ async def standalone_checks(settings: Settings, role: Callable[[], RoleName]
     finally:
         await request.shutdown()
         await engine.dispose()
-
-
-async def start_health_server(application: Application[Any, Any, Any, Any, Any, Any],
-                              host: str, port: int, *,
-                              role: Callable[[], RoleName] | None = None) -> HealthServer:
-    """Serve the application's health and metrics until ``stop_health_server``."""
-    server = HealthServer(host, port, application_checks(application, role=role),
-                          registry=metrics_of(application).registry)
-    await server.start()
-    application.bot_data[HEALTH_SERVER_KEY] = server
-    return server
-
-
-async def stop_health_server(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    server: HealthServer | None = application.bot_data.pop(HEALTH_SERVER_KEY, None)
-    if server is not None:
-        await server.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application
 
 from bot.config import ConfigError, Settings
@@ -47,8 +48,10 @@ class ProcessHealth:
                               f"{error.strerror or error}") from None
         self.server = server
 
-    def hand_over(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """The application's checks and metrics from now on; ready once it runs."""
+    def hand_over(self, application: Application[Any, Any, Any, Any, Any, Any],
+                  engine: AsyncEngine) -> None:
+        """The application's checks (``engine``: its database's) and metrics from now on;
+        ready once it runs."""
         metrics = metrics_of(application)
         metrics.set_active(self._role.name == ACTIVE)
         if self.server is None:
@@ -57,7 +60,7 @@ class ProcessHealth:
         def role() -> RoleName:
             return self._role_name() if application.running else "standby"
 
-        self.server.checks = application_checks(application, role=role)
+        self.server.checks = application_checks(application, engine, self._settings, role=role)
         self.server.registry = metrics.registry
 
     async def stop(self) -> None:
