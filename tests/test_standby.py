@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.dispatch import CLAIM_BATCH, MAX_IN_FLIGHT
 from bot.fakeapi import FakeBotAPI
-from tests.harness import free_port, postgres_admin_url
+from tests.harness import free_port, postgres_admin_url, webhook_environment
 from tests.processes import BotProcess, exercising, fill, start_bot, stored
 
 WORKOUT_CHATS = range(7101, 7104)
@@ -49,10 +49,17 @@ def metric(page: str, name: str) -> float:
     return value
 
 
-def polled_since(api: FakeBotAPI, moment: float) -> float | None:
-    """When the first poll for updates after ``moment`` came."""
+def taking_updates_since(api: FakeBotAPI, moment: float) -> float | None:
+    """When a bot first asked for updates after ``moment``: a poll, or its webhook set."""
     return next((call.timestamp for call in api.calls
-                 if call.method == "getUpdates" and call.timestamp > moment), None)
+                 if call.method in ("getUpdates", "setWebhook") and call.timestamp > moment),
+                None)
+
+
+def instance_env(health_port: int, webhook: bool) -> dict[str, str]:
+    """One instance's own settings: its health port and, in webhook mode, its webhook port."""
+    return {"BACKCOACH_HEALTH_LISTEN": f"127.0.0.1:{health_port}",
+            **(webhook_environment() if webhook else {})}
 
 
 def reminder_sends(api: FakeBotAPI) -> Counter[int]:
@@ -61,19 +68,20 @@ def reminder_sends(api: FakeBotAPI) -> Counter[int]:
 
 
 @on_postgresql
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
 async def test_a_standby_takes_over_the_live_workouts_of_a_killed_process(
-    api: FakeBotAPI, database_url: str, tmp_path: Path
+    api: FakeBotAPI, database_url: str, tmp_path: Path, webhook: bool
 ) -> None:
     await fill(database_url, WORKOUT_CHATS, [])
     ports = free_port(), free_port()
     first = await BotProcess.start(api, database_url, tmp_path,
-                                   BACKCOACH_HEALTH_LISTEN=f"127.0.0.1:{ports[0]}")
+                                   **instance_env(ports[0], webhook))
     second: BotProcess | None = None
     try:
         users = [api.user(chat_id) for chat_id in WORKOUT_CHATS]
         await asyncio.gather(*(exercising(user) for user in users))
         second = await BotProcess.start(api, database_url, tmp_path,
-                                        BACKCOACH_HEALTH_LISTEN=f"127.0.0.1:{ports[1]}")
+                                        **instance_env(ports[1], webhook))
         await second.line(STANDBY_LINE)
         assert await health(ports[0]) == (200, {
             "live": True, "ready": True, "role": "active", "database": "ok", "bot_api": "ok"})
@@ -90,8 +98,8 @@ async def test_a_standby_takes_over_the_live_workouts_of_a_killed_process(
         read = {user.id: len(user.history) for user in users}
         killed = time.monotonic()
         await first.kill()
-        await api.wait_until(lambda: polled_since(api, killed) is not None, timeout=60)
-        took_over = polled_since(api, killed)
+        await api.wait_until(lambda: taking_updates_since(api, killed) is not None, timeout=60)
+        took_over = taking_updates_since(api, killed)
         assert took_over is not None
         for user in users:
             offer = await user.expect("interrupted because I restarted", timeout=60)
@@ -109,8 +117,10 @@ async def test_a_standby_takes_over_the_live_workouts_of_a_killed_process(
         assert metric(str(page), "backcoach_active") == 1
         assert metric(str(page), "backcoach_live_workouts") == len(WORKOUT_CHATS)
         assert metric(str(page), "backcoach_updates_total") >= len(WORKOUT_CHATS) + 1
-        print(f"\ntakeover: polling again {took_over - killed:.2f} s after SIGKILL, "
+        mode = "webhook set" if webhook else "polling"
+        print(f"\ntakeover: {mode} again {took_over - killed:.2f} s after SIGKILL, "
               f"every workout offered again by {offered - killed:.2f} s")
+        assert (api.webhook.webhook is not None) == webhook
         assert "this one is active now" in second.log
     finally:
         await first.kill()
@@ -144,7 +154,7 @@ async def test_a_burst_of_reminders_goes_on_after_a_takeover_none_sent_twice(
         while not await accounted():
             assert time.monotonic() < deadline, "the standby did not send the rest"
             await asyncio.sleep(0.5)
-        took_over = polled_since(api, killed)
+        took_over = taking_updates_since(api, killed)
         assert took_over is not None
     finally:
         await first.kill()
