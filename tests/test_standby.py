@@ -15,11 +15,15 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.engine import make_url
 
+from bot.__main__ import EXIT_LOST_ROLE
 from bot.dispatch import CLAIM_BATCH, MAX_IN_FLIGHT
 from bot.fakeapi import FakeBotAPI
+from bot.ops.election import ELECTION_KEY
 from tests.harness import free_port, postgres_admin_url, webhook_environment
 from tests.processes import BotProcess, exercising, fill, start_bot, stored
 
@@ -194,5 +198,63 @@ async def test_a_second_process_on_one_sqlite_file_refuses_in_one_line(
                         "database (for a standby, use PostgreSQL)")
         await user.send("/help")
         await user.expect("/workout", timeout=60)
+    finally:
+        assert await first.stop() == 0, first.log[-3000:]
+
+
+async def terminate_the_role_connection(database_url: str) -> int:
+    """Ends the database connection that holds the active role, as a network cut would."""
+    connection = await asyncpg.connect(
+        make_url(database_url).set(drivername="postgresql").render_as_string(
+            hide_password=False))
+    try:
+        # A bigint key is kept as its high and low 32 bits, in classid and objid.
+        return await connection.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+            "WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND ((classid::bigint << 32) | objid::bigint) = $1", ELECTION_KEY)
+    finally:
+        await connection.close()
+
+
+@on_postgresql
+async def test_an_active_process_that_loses_its_database_connection_steps_down(
+    api: FakeBotAPI, database_url: str, tmp_path: Path
+) -> None:
+    await fill(database_url, [], [])
+    first = await BotProcess.start(api, database_url, tmp_path)
+    second: BotProcess | None = None
+    try:
+        user = api.user(7301)
+        await user.send("/help")
+        await user.expect("/workout", timeout=60)
+        second = await BotProcess.start(api, database_url, tmp_path)
+        await second.line(STANDBY_LINE)
+        assert await terminate_the_role_connection(database_url) == 1
+        # It stops within CHECK_EVERY + CHECK_TIMEOUT, for its supervisor to start it again.
+        assert await first.ended(60) == EXIT_LOST_ROLE
+        assert "may no longer be the active one" in first.log
+        await second.line("this one is active now")
+        await user.send("/help")
+        await user.expect("/workout", timeout=60)
+    finally:
+        await first.kill()
+        if second is not None:
+            assert await second.stop() == 0, second.log[-3000:]
+
+
+@on_postgresql
+async def test_a_standby_stops_at_once_when_asked(
+    api: FakeBotAPI, database_url: str, tmp_path: Path
+) -> None:
+    await fill(database_url, [], [])
+    first = await BotProcess.start(api, database_url, tmp_path)
+    try:
+        await api.wait_until(lambda: bool(api.calls_to("getUpdates")), timeout=60)
+        second = await BotProcess.start(api, database_url, tmp_path)
+        await second.line(STANDBY_LINE)
+        assert await second.stop(timeout=30) == 0
+        assert second.lines[-1][1] == "backcoach: stopped"
     finally:
         assert await first.stop() == 0, first.log[-3000:]
