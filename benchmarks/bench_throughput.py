@@ -5,14 +5,15 @@ python-telegram-bot makes: an Application with its default settings (one update 
 and one MessageHandler that replies with the text it got. Back Coach is built and run as
 ``backcoach`` does it, except for its rate limiter, ``bot.sending.limiter.Unlimited``, which
 sends every call at once: what is measured is the cost of handling an update, not Telegram's
-limits. It logs at LOG_LEVEL (INFO unless set), as in production, and leaves out the exercise
-pictures, whose drawing at start would take CPU from the measured part (neither command sends
-one). The echo bot handling as many updates at once as Back Coach does
-(``bot.update_order.MAX_AT_ONCE``), over as many HTTP connections at most
+limits. Back Coach makes its requests with aiohttp (bot/sending/http.py), the echo bots with
+python-telegram-bot's default, httpx. It logs at LOG_LEVEL (INFO unless set), as in
+production, and leaves out the exercise pictures, whose drawing at start would take CPU from
+the measured part (neither command sends one). The echo bot handling as many updates at once
+as Back Coach does (``bot.update_order.MAX_AT_ONCE``), over as many HTTP connections at most
 (``BACKCOACH_HTTP_CONNECTIONS``'s default), shows what that costs python-telegram-bot itself.
 (With python-telegram-bot's own 256 connections, it handled 0.6-0.7 times as many as the
-plain echo bot: the HTTP client goes over every connection it keeps, for each of them, on
-every request.)
+plain echo bot: httpx's pool goes over every connection it keeps, for each of them, on every
+request.)
 
 Each case is a bot in a child process of its own, with its own fake Bot API (bot/fakeapi/,
 no rate limit) and fresh database: SQLite in a temporary folder, or a new database on the

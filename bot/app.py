@@ -24,6 +24,7 @@ from bot.ops.webhook import Webhook
 from bot.pictures import PictureLibrary
 from bot.polling import PollingTrouble
 from bot.sending.gate import Gate
+from bot.sending.http import AiohttpRequest
 from bot.sending.limiter import PriorityLimiter
 from bot.speech import VoiceLibrary
 from bot.timers import JobQueueTimers, MakeTimers
@@ -173,11 +174,11 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(file_base_url(settings.telegram_api_url))
         .rate_limiter(rate_limiter or telegram_limiter(settings))
-        # The HTTP client looks over every connection it keeps, for each connection, on every
-        # request, so each one kept costs every request more; python-telegram-bot keeps up to
-        # 256. Eight carry Telegram's 30 messages a second with a round trip of up to a
-        # quarter of a second, and the answers to button presses beside them.
-        .connection_pool_size(settings.http_connections)
+        # Eight connections carry Telegram's 30 messages a second with a round trip of up to a
+        # quarter of a second, and the answers to button presses beside them; aiohttp's client
+        # costs each update far less than python-telegram-bot's default (bot/sending/http.py).
+        .request(AiohttpRequest(settings.http_connections))
+        .get_updates_request(AiohttpRequest(1))
         # Different chats at once, each chat's updates in order (bot/update_order.py).
         .concurrent_updates(PerChatOrder())
         .post_shutdown(close_services)

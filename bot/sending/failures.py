@@ -27,6 +27,8 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.sending.http import NEVER_WRITTEN
+
 
 class Failure(Enum):
     NOT_SENT = "not sent"  # certainly not delivered, and may work later
@@ -48,8 +50,9 @@ class SendingStopped(NetworkError):
         super().__init__("The bot is stopping; nothing more is sent")
 
 
-# The request never reached the server: nothing can have been carried out.
-_NEVER_WRITTEN = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The request never reached the server: nothing can have been carried out (with httpx, the
+# one-off requests' client, or with aiohttp, the running bot's: bot/sending/http.py).
+_NEVER_WRITTEN = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, *NEVER_WRITTEN)
 
 
 def classify(error: BaseException) -> Failure:
