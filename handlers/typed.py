@@ -30,7 +30,6 @@ from handlers.common import free_text, language_of, text
 from handlers.workout import apply_press, lets_go, note_feeling, overview_keyboard
 from handlers.workout import start_by_itself as start_next
 from handlers.workout_live import (
-    edit_markup,
     feeling_keyboard,
     live_workouts,
     say,
@@ -39,6 +38,7 @@ from handlers.workout_live import (
     timer_name,
     timers,
 )
+from handlers.workout_messages import edit_markup
 from handlers.workout_stop import answer_stop_question, ask_to_stop, close_question
 
 # What each typed button does to a running exercise, as apply_press names it.

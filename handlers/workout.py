@@ -33,8 +33,6 @@ from handlers.screening import reasons_text, screen_button, start_check
 from handlers.workout_live import (
     carry_out,
     control_button,
-    edit,
-    edit_markup,
     feeling_keyboard,
     live_workouts,
     pick_up,
@@ -45,6 +43,7 @@ from handlers.workout_live import (
     timer_name,
     timers,
 )
+from handlers.workout_messages import edit, edit_markup
 from handlers.workout_stop import (
     CARRY_ON,
     ask_carry_on_or_anew,

@@ -20,8 +20,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.error import TelegramError
+from telegram.ext import Application
 
 from bot.app import SERVICES_KEY, Services
 from bot.live_workout import (
@@ -42,11 +42,12 @@ from bot.ops.metrics import metrics_of
 from bot.pictures import animation_or_none
 from bot.sending.failures import Failure, SendingStopped, classify
 from bot.sending.files import send_pictured
-from bot.sending.limiter import BULK, Priority, PriorityLimiter, cosmetic, message_key, urgent_edit
+from bot.sending.limiter import PriorityLimiter, message_key
 from bot.timers import Timers
 from bot.workout import Event, Status, Transition
 from bot.workout_text import exercise_card, exercise_name, summary_text
 from handlers.prompts import deliver
+from handlers.workout_messages import drop_sound, edit, edit_cosmetic, edit_markup
 from handlers.workout_voice import send_voice_note
 
 logger = logging.getLogger(__name__)
@@ -188,20 +189,6 @@ async def on_countdown(application: Application, chat_id: int, workout_id: int,
         text = status_text(svc.content, live, run.status, run.current_beat, left)
         markup, message_id = status_controls(svc, live, run.status), live.control_message_id
     await edit_cosmetic(application, chat_id, message_id, text, markup)
-
-
-async def edit_cosmetic(application: Application, chat_id: int, message_id: int | None,
-                        new_text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """An edit of the status that only follows what the person already has (a countdown, or
-    a beat the voice message or a short message that sounds has announced). It is worth less
-    than every prompt: it waits behind reminders, a newer edit of the message replaces it
-    while it waits, and one missed is not retried as a stall. The workout's next step gives
-    it up if it still waits then (``taken``), so that waiting never holds the workout up."""
-    try:
-        await edit(application, chat_id, message_id, new_text, markup,
-                   priority=cosmetic(chat_id, message_id))
-    except TelegramError as error:
-        logger.info("A status update was not shown (%s)", classify(error).value)
 
 
 # --- showing a transition --------------------------------------------------------------------
@@ -354,25 +341,6 @@ async def make_sound(application: Application, live: LiveWorkout, text: str | No
         live.sound_message_id = await send(application, live, text, controlling=False)
 
 
-async def drop_sound(application: Application, live: LiveWorkout) -> None:
-    """Take the last short message away, beside the prompt that follows, not before it: the
-    delete waits with the reminders (it only tidies the chat), while the prompt goes first."""
-    message_id, live.sound_message_id = live.sound_message_id, None
-    if message_id is not None:
-        application.create_task(delete_sound(application, live.chat_id, message_id))
-
-
-async def delete_sound(application: Application, chat_id: int, message_id: int) -> None:
-    svc: Services = application.bot_data[SERVICES_KEY]
-    try:
-        await deliver(svc, partial(application.bot.delete_message, chat_id, message_id,
-                                   rate_limit_args=BULK))
-    except TelegramError as error:
-        # One short message left over spoils nothing; a blocked bot ends the workout at its
-        # next prompt.
-        logger.info("A short workout message stayed in the chat (%s)", classify(error).value)
-
-
 async def finish(application: Application, svc: Services, live: LiveWorkout, *, finished: bool
                  ) -> None:
     """The end of the session, as one message: what was done, and how the back feels now."""
@@ -410,41 +378,3 @@ async def pick_up(application: Application, live: LiveWorkout) -> None:
                            seconds_left(live, elapsed))
         step = partial(send, application, live, text, status_controls(svc, live, run.status))
     await carry_out(application, live, step)
-
-
-# --- editing without noise ------------------------------------------------------------------
-
-
-async def edit(target: Application | ContextTypes.DEFAULT_TYPE, chat_id: int,
-               message_id: int | None, new_text: str, markup: InlineKeyboardMarkup | None,
-               *, priority: Priority | None = None) -> None:
-    if message_id is None:
-        return
-    svc: Services = target.bot_data[SERVICES_KEY]
-    try:
-        await deliver(svc, partial(
-            target.bot.edit_message_text, new_text, chat_id=chat_id, message_id=message_id,
-            reply_markup=markup, rate_limit_args=priority or urgent_edit(chat_id, message_id)))
-    except BadRequest as error:
-        # Also what a second try says when the first one arrived after all.
-        if "not modified" not in error.message.lower():
-            raise
-
-
-async def edit_markup(application: Application, chat_id: int, message_id: int | None,
-                      markup: InlineKeyboardMarkup | None) -> None:
-    """Take buttons off an earlier message, if it can be done: buttons left there only offer
-    what the workout checks anyway, and the message that follows matters more."""
-    if message_id is None:
-        return
-    svc: Services = application.bot_data[SERVICES_KEY]
-    try:
-        await deliver(svc, partial(application.bot.edit_message_reply_markup, chat_id=chat_id,
-                                   message_id=message_id, reply_markup=markup))
-    except TelegramError as error:
-        failure = classify(error)
-        if failure is Failure.BLOCKED:
-            raise
-        if "not modified" not in error.message.lower():
-            logger.warning("Could not take the buttons off a workout message (%s)",
-                           failure.value)

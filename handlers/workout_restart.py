@@ -15,7 +15,13 @@ from bot.app import SERVICES_KEY, Services
 from bot.live_workout import EXERCISING, LiveWorkout
 from bot.sending.limiter import BULK, DEFAULT_PRIORITY
 from bot.workout import Status
-from handlers.workout_live import carry_out, edit, live_workouts, present_step, say
+from handlers.workout_live import (
+    carry_out,
+    live_workouts,
+    present_step,
+    say,
+)
+from handlers.workout_messages import edit
 
 logger = logging.getLogger(__name__)
 

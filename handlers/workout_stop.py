@@ -21,8 +21,6 @@ from handlers.workout_live import (
     cancel_timers,
     carry_out,
     control_button,
-    edit,
-    edit_markup,
     live_workouts,
     pick_up,
     save,
@@ -33,6 +31,7 @@ from handlers.workout_live import (
     timer_name,
     timers,
 )
+from handlers.workout_messages import edit, edit_markup
 
 CARRY_ON = "carry_on"  # "Carry on, or start again?", an open question (handlers.open_questions)
 
