@@ -34,24 +34,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import html.parser
 import json
 import math
 import re
-import struct
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from aiohttp import web
 
+from bot.fakeapi.formats import (
+    ApiError,
+    HtmlRenderer,
+    JsonDict,
+    bad,
+    checked_markup,
+    command_entities,
+    decode,
+    image_size,
+    labels,
+    utf16_len,
+)
 from bot.fakeapi.webhook import WebhookDelivery, WebhookRefused, checked
 
 # ----------------------------------------------------------------------------- records
 
 Params = dict[str, Any]
-JsonDict = dict[str, Any]
 
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -63,16 +72,7 @@ _RATE_LIMITED = frozenset(
      "editMessageReplyMarkup"}
 )
 _TO_CHAT = _RATE_LIMITED | {"sendChatAction", "editMessageCaption"}  # blocked users refuse these
-# Parameters that are plain strings; every other string parameter is JSON-decoded if it can be.
-_STRING_PARAMS = frozenset(
-    {"text", "caption", "parse_mode", "callback_query_id", "url", "language_code", "action",
-     "photo", "document", "voice", "animation", "inline_message_id", "description",
-     "short_description", "name"}
-)
-_BUTTON_ACTIONS = frozenset(
-    {"url", "callback_data", "web_app", "login_url", "switch_inline_query", "pay", "copy_text",
-     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game"}
-)
+
 
 
 @dataclass
@@ -115,22 +115,12 @@ class BotEvent:
 
     @property
     def buttons(self) -> list[str]:
-        return _labels(self.reply_markup)
+        return labels(self.reply_markup)
 
     def __str__(self) -> str:
         ref = f" #{self.message_id}" if self.message_id is not None else ""
         keys = f" [{' | '.join(self.buttons)}]" if self.buttons else ""
         return f"bot {self.kind}{ref}: {self.text!r}{keys}"
-
-
-class _ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
-
-
-def _bad(description: str) -> _ApiError:
-    return _ApiError(400, f"Bad Request: {description}")
 
 
 @dataclass
@@ -182,109 +172,6 @@ class _Chat:
         if self.title is not None:
             return {"id": self.id, "type": "group", "title": self.title}
         return {"id": self.id, "type": "private", "first_name": self.first_name}
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def _decode(name: str, value: Any) -> Any:
-    if not isinstance(value, str) or name in _STRING_PARAMS:
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _labels(markup: JsonDict | None) -> list[str]:
-    rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard") or []
-    return [b if isinstance(b, str) else str(b.get("text", "")) for row in rows for b in row]
-
-
-def _command_entities(text: str) -> JsonDict:
-    """A message that starts with /command carries Telegram's bot_command entity."""
-    if not text.startswith("/"):
-        return {}
-    length = _utf16_len(text.split(maxsplit=1)[0])
-    return {"entities": [{"type": "bot_command", "offset": 0, "length": length}]}
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-class _HtmlRenderer(html.parser.HTMLParser):
-    """Telegram's HTML parse mode: returns plain text and entities, rejects unknown tags."""
-
-    TYPES: ClassVar[dict[str, str]] = {
-        "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-        "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
-        "del": "strikethrough", "span": "spoiler", "tg-spoiler": "spoiler", "a": "text_link",
-        "code": "code", "pre": "pre", "blockquote": "blockquote", "tg-emoji": "custom_emoji"}
-
-    def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.source, self.text, self.entities = source, "", list[JsonDict]()
-        self.open: list[tuple[str, int, dict[str, str | None]]] = []
-
-    def _error(self, message: str) -> _ApiError:
-        line, col = self.getpos()
-        chars = sum(len(x) + 1 for x in self.source.split("\n")[: line - 1]) + col
-        offset = len(self.source[:chars].encode())
-        return _bad(f"can't parse entities: {message} at byte offset {offset}")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.TYPES:
-            raise self._error(f'Unsupported start tag "{tag}"')
-        self.open.append((tag, _utf16_len(self.text), dict(attrs)))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open[-1][0] != tag:
-            expected = f'"</{self.open[-1][0]}>"' if self.open else "nothing"
-            raise self._error(f'Unmatched end tag, expected {expected}, found "</{tag}>"')
-        name, start, attrs = self.open.pop()
-        entity: JsonDict = {"type": self.TYPES[name], "offset": start,
-                            "length": _utf16_len(self.text) - start}
-        if name == "a":
-            entity["url"] = attrs.get("href") or ""
-        if entity["length"]:
-            self.entities.append(entity)
-
-    def handle_data(self, data: str) -> None:
-        self.text += data
-
-    @classmethod
-    def render(cls, source: str) -> tuple[str, list[JsonDict]]:
-        parser = cls(source)
-        parser.feed(source)
-        parser.close()
-        if parser.open:
-            raise _bad(f"can't parse entities: Can't find end tag corresponding to start tag "
-                       f'"{parser.open[-1][0]}"')
-        return parser.text, sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
-
-
-def _check_markup(markup: Any) -> JsonDict | None:
-    if markup is None:
-        return None
-    if not isinstance(markup, dict):
-        raise _bad("can't parse reply keyboard markup JSON object")
-    for row in markup.get("inline_keyboard", []):
-        for button in row:
-            data = button.get("callback_data")
-            if data is not None and not 1 <= len(str(data).encode()) <= 64:
-                raise _bad("BUTTON_DATA_INVALID")
-            if not _BUTTON_ACTIONS & set(button):
-                raise _bad("can't parse inline keyboard button: Text buttons are unallowed in "
-                           "the inline keyboard")
-    return markup
-
-
-def _image_size(data: bytes) -> tuple[int, int]:
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return int(width), int(height)
-    return 800, 600
 
 
 # ----------------------------------------------------------------------------- the server
@@ -496,7 +383,7 @@ class FakeBotAPI:
                     uploads[name] = Upload(value.filename, value.file.read(), value.content_type)
                 else:
                     params[name] = value
-        params = {k: _decode(k, v) for k, v in params.items()}
+        params = {k: decode(k, v) for k, v in params.items()}
         name, handler = self._methods.get(request.match_info["method"].lower(),
                                           (request.match_info["method"], None))
         peer = request.transport.get_extra_info("peername") if request.transport else None
@@ -509,12 +396,12 @@ class FakeBotAPI:
                 call.outage = outage.mode
                 await self._outage_before(outage, call)
             if request.match_info["token"] != self._token:
-                raise _ApiError(401, "Unauthorized")
+                raise ApiError(401, "Unauthorized")
             if handler is None:
-                raise _ApiError(404, "Not Found")
+                raise ApiError(404, "Not Found")
             self._injected_fault(name, params)
             result = await handler(params, uploads)
-        except _ApiError as err:
+        except ApiError as err:
             call.error = err.description
             body: JsonDict = {"ok": False, "error_code": err.code, "description": err.description}
             if err.retry_after is not None:
@@ -533,7 +420,7 @@ class FakeBotAPI:
         """What an outage does before a request is carried out: 502, or no answer until it
         ends (aiohttp cancels the wait if the client hangs up first: then nothing is done)."""
         if outage.mode == "error":
-            raise _ApiError(502, "Bad Gateway")
+            raise ApiError(502, "Bad Gateway")
         if outage.mode == "hang":
             try:
                 await self._wait_for(lambda: not outage.hits(call.method) or self._closing,
@@ -548,15 +435,15 @@ class FakeBotAPI:
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)
-                raise _ApiError(fault.code, fault.description, fault.retry_after)
+                raise ApiError(fault.code, fault.description, fault.retry_after)
 
     def _target(self, method: str, params: Params) -> _Chat:
         """The chat a call is addressed to, after the blocked and rate-limit checks."""
         chat_id = params.get("chat_id")
         if not isinstance(chat_id, int) or isinstance(chat_id, bool):
-            raise _bad("chat not found")
+            raise bad("chat not found")
         if chat_id in self._blocked and method in _TO_CHAT:
-            raise _ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         if method in _RATE_LIMITED:
             now = time.monotonic()
             self._sent = [(t, c) for t, c in self._sent if now - t < 1.0]
@@ -565,7 +452,7 @@ class FakeBotAPI:
                 if limit is not None and len(times) >= limit:
                     self.rate_limited_count += 1
                     retry = max(1, math.ceil(times[0] + 1.0 - now))
-                    raise _ApiError(429, f"Too Many Requests: retry after {retry}", retry)
+                    raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
             self._sent.append((now, chat_id))
         return self._chat(chat_id)
 
@@ -578,11 +465,11 @@ class FakeBotAPI:
         source = str(params.get(key) or "")
         text, entities = source, params.get("entities" if key == "text" else "caption_entities")
         if str(params.get("parse_mode") or "").upper() == "HTML":
-            text, entities = _HtmlRenderer.render(source)
+            text, entities = HtmlRenderer.render(source)
         if key == "text" and not text.strip():
-            raise _bad("message text is empty")
-        if _utf16_len(text) > limit:
-            raise _bad("message is too long" if key == "text" else "message caption is too long")
+            raise bad("message text is empty")
+        if utf16_len(text) > limit:
+            raise bad("message is too long" if key == "text" else "message caption is too long")
         content: JsonDict = {key: text} if text else {}
         if entities:
             content["entities" if key == "text" else "caption_entities"] = entities
@@ -590,7 +477,7 @@ class FakeBotAPI:
 
     def _post(self, kind: str, chat: _Chat, params: Params, content: JsonDict,
               upload: Upload | None = None) -> JsonDict:
-        markup = _check_markup(params.get("reply_markup"))
+        markup = checked_markup(params.get("reply_markup"))
         message: JsonDict = {"message_id": chat.next_message_id(), "from": self.bot_user,
                              "chat": chat.chat_dict(), "date": int(time.time()), **content}
         if markup and "inline_keyboard" in markup:
@@ -607,7 +494,7 @@ class FakeBotAPI:
             return uploads[key]
         ref = params.get(key)
         if not ref:
-            raise _bad(f"there is no {key} in the request")
+            raise bad(f"there is no {key} in the request")
         return self.files.get(str(ref))  # a known file_id, else a URL we cannot fetch
 
     def _store(self, upload: Upload | None, kind: str) -> tuple[str, str]:
@@ -633,7 +520,7 @@ class FakeBotAPI:
                 u for u in self._updates if u["update_id"] >= offset]
             self._updates = keep
         if self.webhook.webhook is not None:
-            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                  "use deleteWebhook to delete the webhook first")
         if params.get("allowed_updates") is not None:
             self._allowed_updates = list(params["allowed_updates"])
@@ -647,7 +534,7 @@ class FakeBotAPI:
                              or generation != self._poll_generation,
                              float(params.get("timeout") or 0))
         if generation != self._poll_generation:
-            raise _ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
+            raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
                                  "that only one bot instance is running")
         return deliverable()[:limit]
 
@@ -672,7 +559,7 @@ class FakeBotAPI:
         try:
             webhook = checked(params)
         except WebhookRefused as refused:
-            raise _bad(str(refused)) from None
+            raise bad(str(refused)) from None
         if params.get("drop_pending_updates"):
             self._updates.clear()
         self._poll_generation += 1  # an open getUpdates ends with 409, as on Telegram
@@ -689,13 +576,13 @@ class FakeBotAPI:
     async def _setMyCommands(self, params: Params, uploads: dict[str, Upload]) -> Any:
         commands = params.get("commands")
         if not isinstance(commands, list):
-            raise _bad("can't parse commands JSON object")
+            raise bad("can't parse commands JSON object")
         for cmd in commands:
             name, description = str(cmd.get("command", "")), str(cmd.get("description", ""))
             if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
-                raise _bad("BOT_COMMAND_INVALID")
+                raise bad("BOT_COMMAND_INVALID")
             if not 1 <= len(description) <= 256:
-                raise _bad("command description is empty" if not description else
+                raise bad("command description is empty" if not description else
                            "BOT_COMMAND_DESCRIPTION_INVALID")
         self.commands[self._commands_key(params)] = commands
         return True
@@ -716,7 +603,7 @@ class FakeBotAPI:
         upload = self._file(params, uploads, "photo")
         content = self._content(params, "caption", 1024)
         file_id, unique = self._store(upload, "photo")
-        width, height = _image_size(upload.data if upload else b"")
+        width, height = image_size(upload.data if upload else b"")
         scale = max(width, height) / 90 or 1
         content["photo"] = [
             {"file_id": f"{file_id}_s", "file_unique_id": f"{unique}s",
@@ -755,7 +642,7 @@ class FakeBotAPI:
         chat, content, upload = self._send_file(
             "sendAnimation", "animation", params, uploads, default_name="animation",
             default_type=None, duration=int(params.get("duration") or 0))
-        width, height = _image_size(upload.data if upload else b"")
+        width, height = image_size(upload.data if upload else b"")
         content["animation"].update(width=width, height=height)
         # Telegram shows an animation with a document beside it, for older clients.
         content["document"] = dict(content["animation"])
@@ -767,14 +654,14 @@ class FakeBotAPI:
         message = chat.messages.get(message_id) if isinstance(message_id, int) else None
         if message is None:
             if message_id in chat.user_message_ids:
-                raise _bad("message can't be edited")
-            raise _bad("message to edit not found")
+                raise bad("message can't be edited")
+            raise bad("message to edit not found")
         if content is None:  # editMessageReplyMarkup keeps text/caption
             content = {k: message[k] for k in ("text", "entities", "caption", "caption_entities")
                        if k in message}
         elif "text" in content and "text" not in message:
-            raise _bad("there is no text in the message to edit")
-        markup = _check_markup(params.get("reply_markup"))
+            raise bad("there is no text in the message to edit")
+        markup = checked_markup(params.get("reply_markup"))
         new = {k: v for k, v in message.items()
                if k not in ("text", "entities", "caption", "caption_entities", "reply_markup",
                             "edit_date")}
@@ -782,7 +669,7 @@ class FakeBotAPI:
         if markup and "inline_keyboard" in markup:
             new["reply_markup"] = markup
         if all(new.get(k) == message.get(k) for k in (set(new) | set(message)) - {"edit_date"}):
-            raise _ApiError(400, _NOT_MODIFIED)
+            raise ApiError(400, _NOT_MODIFIED)
         new["edit_date"] = int(time.time())
         chat.messages[new["message_id"]] = new
         self._record(chat, BotEvent("edit", chat.id, new["message_id"],
@@ -809,14 +696,14 @@ class FakeBotAPI:
             old = chat.messages.pop(message_id)
             text = old.get("text", old.get("caption"))
         else:
-            raise _bad("message to delete not found")
+            raise bad("message to delete not found")
         self._record(chat, BotEvent("delete", chat.id, message_id, text))
         return True
 
     async def _answerCallbackQuery(self, params: Params, uploads: dict[str, Upload]) -> Any:
         chat_id = self._queries.pop(str(params.get("callback_query_id")), None)
         if chat_id is None:
-            raise _bad(_QUERY_INVALID)
+            raise bad(_QUERY_INVALID)
         self._record(self._chat(chat_id), BotEvent(
             "callback_answer", chat_id, None, params.get("text"),
             show_alert=bool(params.get("show_alert")),
@@ -861,11 +748,11 @@ class FakeUser:
         self.api._queue("edited_message", {
             "message_id": message_id, "from": self._sender.user_dict(),
             "chat": self._chat.chat_dict(), "date": int(time.time()) - 1,
-            "edit_date": int(time.time()), "text": text, **_command_entities(text)})
+            "edit_date": int(time.time()), "text": text, **command_entities(text)})
 
     async def send(self, text: str) -> int:
         """The user sends a text message; returns its message_id."""
-        return self._say(repr(text), text=text, **_command_entities(text))
+        return self._say(repr(text), text=text, **command_entities(text))
 
     async def send_location(self, latitude: float, longitude: float) -> int:
         return self._say(f"location {latitude},{longitude}",
@@ -880,9 +767,9 @@ class FakeUser:
             b for b in buttons if label.lower() in b["text"].lower()]
         if len(found) != 1 or "callback_data" not in found[0]:
             problem = "no callback button" if not found or len(found) == 1 else "several buttons"
-            labels = _labels(markup)
+            shown = labels(markup)
             raise AssertionError(f"{problem} matching {label!r} on message "
-                                 f"#{message['message_id']}; buttons: {labels}")
+                                 f"#{message['message_id']}; buttons: {shown}")
         return await self.press_data(message["message_id"], found[0]["callback_data"],
                                      label=found[0]["text"])
 
@@ -924,7 +811,7 @@ class FakeUser:
         reply keyboard: pressing one sends its text)."""
         sent = [event for event in self._chat.events if event.kind == "message"]
         markup = sent[-1].reply_markup if sent else None
-        return _labels(markup) if markup and "keyboard" in markup else []
+        return labels(markup) if markup and "keyboard" in markup else []
 
     def last_message(self) -> JsonDict:
         if not self._chat.messages:
@@ -932,7 +819,7 @@ class FakeUser:
         return self._chat.messages[max(self._chat.messages)]
 
     def buttons(self, message_id: int | None = None) -> list[str]:
-        return _labels(self._keyboard_message(message_id).get("reply_markup"))
+        return labels(self._keyboard_message(message_id).get("reply_markup"))
 
     def _keyboard_message(self, message_id: int | None) -> JsonDict:
         if message_id is not None:
