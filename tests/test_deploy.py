@@ -113,12 +113,14 @@ async def nginx(folder: Path, site: str, port: int) -> AsyncIterator[None]:
         "nginx", "-c", str(conf), "-e", str(folder / "error.log"), "-g", "daemon off;",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
-        for _ in range(200):
+        deadline = asyncio.get_running_loop().time() + 60
+        while True:
             with contextlib.suppress(OSError):
                 _, writer = await asyncio.open_connection("127.0.0.1", port)
                 writer.close()
                 break
             assert process.returncode is None, await process.stderr.read()  # type: ignore[union-attr]
+            assert asyncio.get_running_loop().time() < deadline, "nginx did not listen"
             await asyncio.sleep(0.05)
         yield
     finally:
