@@ -92,6 +92,7 @@ async def test_no_answer_in_time_may_have_been_carried_out() -> None:
     async def keep_silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         await reader.read()  # until the client gives up and hangs up
+        writer.close()
 
     async with server(keep_silent) as url, client(read_timeout=0.2) as request:
         with pytest.raises(TimedOut) as caught:
