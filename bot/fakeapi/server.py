@@ -1,9 +1,10 @@
-"""A Telegram Bot API server on 127.0.0.1, and the user's side of a chat with the bot.
+"""A Telegram Bot API server on 127.0.0.1.
 
 It is what the tests and ``backcoach demo`` talk to instead of Telegram: the real bot
-(python-telegram-bot, httpx, polling loop) talks HTTP to this aiohttp server, which speaks the
-Bot API's JSON shapes and its real error texts. A test or the demo acts as a user: it queues
-updates (messages, button presses) and reads, in order, what the bot did in a chat.
+(python-telegram-bot and its HTTP client, polling or taking a webhook) talks HTTP to this
+aiohttp server, which speaks the Bot API's JSON shapes and its real error texts. A test or the
+demo acts as a user (user.py): it queues updates (messages, button presses) and reads, in
+order, what the bot did in a chat.
 
     async with FakeBotAPI() as api:
         app = ApplicationBuilder().token(api.token).base_url(api.base_url).build()
@@ -39,7 +40,7 @@ import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -50,17 +51,16 @@ from bot.fakeapi.formats import (
     JsonDict,
     bad,
     checked_markup,
-    command_entities,
     decode,
     image_size,
-    labels,
     utf16_len,
 )
+from bot.fakeapi.records import WAIT_SECONDS, ApiCall, BotEvent, Chat, Params, Upload
+from bot.fakeapi.user import FakeUser
 from bot.fakeapi.webhook import WebhookDelivery, WebhookRefused, checked
 
 # ----------------------------------------------------------------------------- records
 
-Params = dict[str, Any]
 
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -73,54 +73,6 @@ _RATE_LIMITED = frozenset(
 )
 _TO_CHAT = _RATE_LIMITED | {"sendChatAction", "editMessageCaption"}  # blocked users refuse these
 
-
-
-@dataclass
-class Upload:
-    filename: str
-    data: bytes
-    content_type: str
-
-
-@dataclass
-class ApiCall:
-    """One HTTP call the bot made; `error` is the error description if it failed."""
-
-    method: str
-    params: Params
-    timestamp: float
-    error: str | None = None
-    uploads: dict[str, Upload] = field(default_factory=dict)  # multipart files by field name
-    outage: str | None = None  # the mode of the outage() that met this call
-    connection: tuple[str, int] | None = None  # the client's address and port: its connection
-
-
-@dataclass
-class BotEvent:
-    """What the bot did in a chat; kind: message|edit|delete|photo|document|voice|animation|
-    callback_answer."""
-
-    kind: str
-    chat_id: int
-    message_id: int | None
-    text: str | None  # message text, caption, or the callback answer's text
-    reply_markup: JsonDict | None = None
-    parse_mode: str | None = None
-    message: JsonDict | None = None  # snapshot of the Message dict after this event
-    show_alert: bool = False
-    file: bytes | None = None
-    file_name: str | None = None
-    callback_query_id: str | None = None
-    timestamp: float = field(default_factory=time.monotonic)
-
-    @property
-    def buttons(self) -> list[str]:
-        return labels(self.reply_markup)
-
-    def __str__(self) -> str:
-        ref = f" #{self.message_id}" if self.message_id is not None else ""
-        keys = f" [{' | '.join(self.buttons)}]" if self.buttons else ""
-        return f"bot {self.kind}{ref}: {self.text!r}{keys}"
 
 
 @dataclass
@@ -148,39 +100,7 @@ class _Outage:
             self.methods is None or method.lower() in self.methods)
 
 
-@dataclass
-class _Chat:
-    id: int
-    first_name: str
-    language_code: str
-    last_message_id: int = 0
-    messages: dict[int, JsonDict] = field(default_factory=dict)  # the bot's, current state
-    user_message_ids: set[int] = field(default_factory=set)
-    events: list[BotEvent] = field(default_factory=list)
-    transcript: list[str] = field(default_factory=list)
-    title: str | None = None  # a group's name; None for a private chat with the user
-
-    def next_message_id(self) -> int:
-        self.last_message_id += 1
-        return self.last_message_id
-
-    def user_dict(self) -> JsonDict:
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                "language_code": self.language_code}
-
-    def chat_dict(self) -> JsonDict:
-        if self.title is not None:
-            return {"id": self.id, "type": "group", "title": self.title}
-        return {"id": self.id, "type": "private", "first_name": self.first_name}
-
-
 # ----------------------------------------------------------------------------- the server
-
-
-# How long a test waits, by default, for something the bot should do. Generous on purpose: a
-# busy machine may take seconds where an idle one takes milliseconds (a first chart builds
-# matplotlib's font cache), and a wait that ends early only costs time when a test fails.
-WAIT_SECONDS = 30.0
 
 
 class FakeBotAPI:
@@ -200,7 +120,7 @@ class FakeBotAPI:
         self._last_update_id = 0
         self._poll_generation = 0
         self._allowed_updates: list[str] = []
-        self._chats: dict[int, _Chat] = {}
+        self._chats: dict[int, Chat] = {}
         self._users: dict[int, FakeUser] = {}
         self._queries: dict[str, int] = {}  # open callback query id -> presser's chat id
         self._last_query_id = 4_000_000_000_000_000_000
@@ -325,12 +245,12 @@ class FakeBotAPI:
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = WAIT_SECONDS,
                          message: str = "") -> None:
-        if not await self._wait_for(predicate, timeout):
+        if not await self.wait_for(predicate, timeout):
             raise AssertionError(f"condition not met within {timeout}s {message}".strip())
 
     def user(self, chat_id: int, *, first_name: str = "Ann", language_code: str = "en") -> FakeUser:
         if chat_id not in self._users:  # the first call names the user
-            chat = self._chat(chat_id)
+            chat = self.chat(chat_id)
             chat.first_name, chat.language_code = first_name, language_code
             self._users[chat_id] = FakeUser(self, chat)
         return self._users[chat_id]
@@ -339,14 +259,14 @@ class FakeBotAPI:
 
     def group_member(self, group_id: int, user: FakeUser, *, title: str = "Office") -> FakeUser:
         """``user`` writing in a group chat (a negative id) that the bot is a member of."""
-        group = self._chats.setdefault(group_id, _Chat(group_id, title, "en", title=title))
-        return FakeUser(self, group, sender=user._sender)
+        group = self._chats.setdefault(group_id, Chat(group_id, title, "en", title=title))
+        return FakeUser(self, group, sender=user.sender)
 
     def _notify(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def _wait_for(self, predicate: Callable[[], bool], seconds: float) -> bool:
+    async def wait_for(self, predicate: Callable[[], bool], seconds: float) -> bool:
         deadline = time.monotonic() + seconds
         while not predicate():
             remaining = deadline - time.monotonic()
@@ -357,17 +277,24 @@ class FakeBotAPI:
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
         return True
 
-    def _chat(self, chat_id: int) -> _Chat:
-        return self._chats.setdefault(chat_id, _Chat(chat_id, "Ann", "en"))
+    def chat(self, chat_id: int) -> Chat:
+        return self._chats.setdefault(chat_id, Chat(chat_id, "Ann", "en"))
 
-    def _queue(self, kind: str, payload: JsonDict) -> None:
+    def open_query(self, presser_id: int) -> str:
+        """A new callback query's id, to be answered by the bot."""
+        self._last_query_id += 1
+        query_id = str(self._last_query_id)
+        self._queries[query_id] = presser_id
+        return query_id
+
+    def queue_update(self, kind: str, payload: JsonDict) -> None:
         self._last_update_id += 1
         self._updates.append({"update_id": self._last_update_id, kind: payload})
         self._notify()
 
     def _member_update(self, chat_id: int, old: str, new: str) -> None:
-        chat, now = self._chat(chat_id), int(time.time())
-        self._queue("my_chat_member", {
+        chat, now = self.chat(chat_id), int(time.time())
+        self.queue_update("my_chat_member", {
             "chat": chat.chat_dict(), "from": chat.user_dict(), "date": now,
             "old_chat_member": {"status": old, "user": self.bot_user},
             "new_chat_member": {"status": new, "user": self.bot_user, "until_date": 0}})
@@ -423,7 +350,7 @@ class FakeBotAPI:
             raise ApiError(502, "Bad Gateway")
         if outage.mode == "hang":
             try:
-                await self._wait_for(lambda: not outage.hits(call.method) or self._closing,
+                await self.wait_for(lambda: not outage.hits(call.method) or self._closing,
                                      math.inf)
             except asyncio.CancelledError:
                 call.error = _GAVE_UP
@@ -437,7 +364,7 @@ class FakeBotAPI:
                     self._faults.remove(fault)
                 raise ApiError(fault.code, fault.description, fault.retry_after)
 
-    def _target(self, method: str, params: Params) -> _Chat:
+    def _target(self, method: str, params: Params) -> Chat:
         """The chat a call is addressed to, after the blocked and rate-limit checks."""
         chat_id = params.get("chat_id")
         if not isinstance(chat_id, int) or isinstance(chat_id, bool):
@@ -454,9 +381,9 @@ class FakeBotAPI:
                     retry = max(1, math.ceil(times[0] + 1.0 - now))
                     raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
             self._sent.append((now, chat_id))
-        return self._chat(chat_id)
+        return self.chat(chat_id)
 
-    def _record(self, chat: _Chat, event: BotEvent) -> None:
+    def _record(self, chat: Chat, event: BotEvent) -> None:
         chat.events.append(event)
         chat.transcript.append(str(event))
 
@@ -475,7 +402,7 @@ class FakeBotAPI:
             content["entities" if key == "text" else "caption_entities"] = entities
         return content
 
-    def _post(self, kind: str, chat: _Chat, params: Params, content: JsonDict,
+    def _post(self, kind: str, chat: Chat, params: Params, content: JsonDict,
               upload: Upload | None = None) -> JsonDict:
         markup = checked_markup(params.get("reply_markup"))
         message: JsonDict = {"message_id": chat.next_message_id(), "from": self.bot_user,
@@ -530,7 +457,7 @@ class FakeBotAPI:
 
         self._poll_generation += 1  # a newer getUpdates ends this one with 409, as Telegram does
         generation = self._poll_generation
-        await self._wait_for(lambda: bool(deliverable()) or self._closing
+        await self.wait_for(lambda: bool(deliverable()) or self._closing
                              or generation != self._poll_generation,
                              float(params.get("timeout") or 0))
         if generation != self._poll_generation:
@@ -614,7 +541,7 @@ class FakeBotAPI:
 
     def _send_file(self, method: str, field: str, params: Params, uploads: dict[str, Upload],
                    *, default_name: str, default_type: str | None, **extra: Any
-                   ) -> tuple[_Chat, JsonDict, Upload | None]:
+                   ) -> tuple[Chat, JsonDict, Upload | None]:
         """A message carrying one file under ``field``, with its caption: what sendDocument,
         sendVoice and sendAnimation have in common."""
         chat = self._target(method, params)
@@ -704,7 +631,7 @@ class FakeBotAPI:
         chat_id = self._queries.pop(str(params.get("callback_query_id")), None)
         if chat_id is None:
             raise bad(_QUERY_INVALID)
-        self._record(self._chat(chat_id), BotEvent(
+        self._record(self.chat(chat_id), BotEvent(
             "callback_answer", chat_id, None, params.get("text"),
             show_alert=bool(params.get("show_alert")),
             callback_query_id=str(params["callback_query_id"])))
@@ -716,153 +643,3 @@ class FakeBotAPI:
 
 
 # ----------------------------------------------------------------------------- the user side
-
-
-class FakeUser:
-    """A Telegram user in a private chat with the bot (chat id == user id)."""
-
-    def __init__(self, api: FakeBotAPI, chat: _Chat, *, sender: _Chat | None = None) -> None:
-        self.api, self._chat, self._cursor = api, chat, 0
-        self._sender = sender or chat  # who writes: the chat itself, or a member of a group
-
-    @property
-    def id(self) -> int:
-        return self._chat.id
-
-    # --- acting ----------------------------------------------------------------------------
-
-    def _say(self, what: str, **content: Any) -> int:
-        chat = self._chat
-        message_id = chat.next_message_id()
-        chat.user_message_ids.add(message_id)
-        chat.transcript.append(f"user #{message_id}: {what}")
-        self.api._queue("message", {"message_id": message_id, "from": self._sender.user_dict(),
-                                    "chat": chat.chat_dict(), "date": int(time.time()),
-                                    **content})
-        return message_id
-
-    async def edit(self, message_id: int, text: str) -> None:
-        """The user edits a message of theirs; Telegram sends it again as an edited_message."""
-        assert message_id in self._chat.user_message_ids, f"#{message_id} is not the user's"
-        self._chat.transcript.append(f"user edited #{message_id}: {text!r}")
-        self.api._queue("edited_message", {
-            "message_id": message_id, "from": self._sender.user_dict(),
-            "chat": self._chat.chat_dict(), "date": int(time.time()) - 1,
-            "edit_date": int(time.time()), "text": text, **command_entities(text)})
-
-    async def send(self, text: str) -> int:
-        """The user sends a text message; returns its message_id."""
-        return self._say(repr(text), text=text, **command_entities(text))
-
-    async def send_location(self, latitude: float, longitude: float) -> int:
-        return self._say(f"location {latitude},{longitude}",
-                         location={"latitude": latitude, "longitude": longitude})
-
-    async def press(self, label: str, *, message_id: int | None = None) -> str:
-        """Press the inline button `label` on the newest keyboard; returns the query id."""
-        message = self._keyboard_message(message_id)
-        markup = message.get("reply_markup") or {}
-        buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
-        found = [b for b in buttons if b["text"] == label] or [
-            b for b in buttons if label.lower() in b["text"].lower()]
-        if len(found) != 1 or "callback_data" not in found[0]:
-            problem = "no callback button" if not found or len(found) == 1 else "several buttons"
-            shown = labels(markup)
-            raise AssertionError(f"{problem} matching {label!r} on message "
-                                 f"#{message['message_id']}; buttons: {shown}")
-        return await self.press_data(message["message_id"], found[0]["callback_data"],
-                                     label=found[0]["text"])
-
-    async def press_data(self, message_id: int, data: str, *, from_chat_id: int | None = None,
-                         label: str | None = None) -> str:
-        """Queue a callback query with any data, optionally pressed by another user (forged)."""
-        presser = self.api._chat(from_chat_id) if from_chat_id is not None else self._sender
-        message = self._chat.messages.get(message_id) or {
-            "chat": self._chat.chat_dict(), "message_id": message_id, "date": 0}  # inaccessible
-        self.api._last_query_id += 1
-        query_id = str(self.api._last_query_id)
-        self.api._queries[query_id] = presser.id
-        what = repr(label) if label else f"data {data!r}"
-        self._chat.transcript.append(f"user {presser.id} pressed {what} on #{message_id}")
-        self.api._queue("callback_query", {
-            "id": query_id, "from": presser.user_dict(), "message": copy.deepcopy(message),
-            "chat_instance": f"{self.id}0{self.api.bot_user['id']}", "data": data})
-        return query_id
-
-    def block(self) -> None:
-        self.api.block(self.id)
-
-    def unblock(self) -> None:
-        self.api.unblock(self.id)
-
-    # --- reading -----------------------------------------------------------------------------
-
-    @property
-    def history(self) -> list[BotEvent]:
-        return list(self._chat.events)
-
-    @property
-    def messages(self) -> dict[int, JsonDict]:
-        """The bot's messages in this chat now (after edits, without deleted ones)."""
-        return dict(self._chat.messages)
-
-    def reply_keyboard(self) -> list[str]:
-        """The buttons under the message box, if the bot's newest message put some there (a
-        reply keyboard: pressing one sends its text)."""
-        sent = [event for event in self._chat.events if event.kind == "message"]
-        markup = sent[-1].reply_markup if sent else None
-        return labels(markup) if markup and "keyboard" in markup else []
-
-    def last_message(self) -> JsonDict:
-        if not self._chat.messages:
-            raise AssertionError(f"the bot has no messages in chat {self.id}")
-        return self._chat.messages[max(self._chat.messages)]
-
-    def buttons(self, message_id: int | None = None) -> list[str]:
-        return labels(self._keyboard_message(message_id).get("reply_markup"))
-
-    def _keyboard_message(self, message_id: int | None) -> JsonDict:
-        if message_id is not None:
-            if message_id not in self._chat.messages:
-                raise AssertionError(f"no bot message #{message_id}\n{self.log()}")
-            return self._chat.messages[message_id]
-        with_keys = [m for m in self._chat.messages.values()
-                     if (m.get("reply_markup") or {}).get("inline_keyboard")]
-        if not with_keys:
-            raise AssertionError(f"no bot message with an inline keyboard\n{self.log()}")
-        return max(with_keys, key=lambda m: int(m["message_id"]))
-
-    def log(self) -> str:
-        lines = self._chat.transcript or ["(nothing yet)"]
-        return f"chat {self.id} ({self._cursor} bot events read):\n  " + "\n  ".join(lines)
-
-    def catch_up(self) -> None:
-        """Count everything the bot did so far as read: ``next`` waits for what comes after."""
-        self._cursor = len(self._chat.events)
-
-    async def next(self, timeout: float = WAIT_SECONDS) -> BotEvent:
-        """The next thing the bot did in this chat, waiting up to `timeout` seconds."""
-        if not await self.api._wait_for(lambda: len(self._chat.events) > self._cursor, timeout):
-            raise AssertionError(f"no new bot event within {timeout}s; {self.log()}")
-        self._cursor += 1
-        return self._chat.events[self._cursor - 1]
-
-    async def expect(self, contains: str | None = None, *, kind: str | None = None,
-                     timeout: float = WAIT_SECONDS) -> BotEvent:
-        """Skip bot events until one of `kind` whose text/caption contains `contains`."""
-        deadline, skipped = time.monotonic() + timeout, list[BotEvent]()
-        while True:
-            try:
-                event = await self.next(max(0.0, deadline - time.monotonic()))
-            except AssertionError:
-                seen = "\n  ".join(map(str, skipped)) or "(nothing)"
-                raise AssertionError(f"expected {kind or 'event'} containing {contains!r} within "
-                                     f"{timeout}s; skipped:\n  {seen}\n{self.log()}") from None
-            if (kind is None or event.kind == kind) and (
-                    contains is None or contains.lower() in (event.text or "").lower()):
-                return event
-            skipped.append(event)
-
-    async def expect_nothing(self, within: float = 0.3) -> None:
-        if await self.api._wait_for(lambda: len(self._chat.events) > self._cursor, within):
-            raise AssertionError(f"unexpected {self._chat.events[self._cursor]}; {self.log()}")
