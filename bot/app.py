@@ -17,7 +17,13 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 
 from bot.config import ConfigError, RedactingFormatter, Settings
 from bot.content import Content, load_content
-from bot.db import UnknownSchemaRevision, create_engine, make_sessionmaker, migrate
+from bot.db import (
+    UnknownSchemaRevision,
+    create_engine,
+    driver_message,
+    make_sessionmaker,
+    migrate,
+)
 from bot.models import utcnow
 from bot.ops.election import Role
 from bot.ops.webhook import Webhook
@@ -125,7 +131,7 @@ async def open_database(settings: Settings) -> AsyncEngine:
     except (SQLAlchemyError, OSError) as error:
         await engine.dispose()
         await finish_sqlite_threads()
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        reason = driver_message(error)
         raise ConfigError(
             f"DATABASE_URL: cannot use the database at {settings.database_url_for_display}: "
             f"{reason}"

@@ -90,6 +90,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def driver_error(error: BaseException) -> BaseException:
+    """The database driver's own error behind SQLAlchemy's, whose message has no SQL and no
+    parameters (which may hold people's answers)."""
+    return getattr(error, "orig", None) or error
+
+
+def driver_message(error: BaseException) -> str:
+    """The first line of what the database driver said."""
+    lines = str(driver_error(error)).strip().splitlines()
+    return lines[0] if lines else type(driver_error(error)).__name__
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     # Each session carries the database's caches (bot/cache/).
     return async_sessionmaker(engine, expire_on_commit=False, info=new_caches())

@@ -54,6 +54,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import reminders
 from bot.app import SERVICES_KEY, Services
+from bot.db import driver_message
 from bot.ops.metrics import Fate, metrics_of
 from bot.reminders import Claim, Claimed
 from bot.sending.failures import Failure, SendingStopped, classify, retry_after_seconds
@@ -153,11 +154,6 @@ class Report:
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
-def database_reason(error: BaseException) -> str:
-    """The driver's own first line (no SQL, no parameters)."""
-    return str(getattr(error, "orig", None) or error).splitlines()[0]
-
-
 class Dispatcher:
     def __init__(
         self, application: Application, compose: Compose, *, rate: float = REMINDER_RATE,
@@ -208,7 +204,7 @@ class Dispatcher:
                 await self._drain(report)
             except DATABASE_TROUBLE as error:
                 logger.warning("Reminders: cannot reach the database (%s); trying again at the "
-                               "next tick", database_reason(error))
+                               "next tick", driver_message(error))
             finally:
                 self.total.add(report)
             if report != Report():

@@ -38,7 +38,7 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.db import create_engine
+from bot.db import create_engine, driver_error
 from bot.ops.metrics import RoleName, metrics_of
 
 CHECK_TIMEOUT = 2.0
@@ -66,7 +66,7 @@ class Checks:
 
 def reason(error: BaseException, secrets: Sequence[str] = ()) -> str:
     """An error in a line: its kind and its first line, with no secret in it."""
-    cause = getattr(error, "orig", None) or error  # the driver's own error, without the SQL
+    cause = driver_error(error)
     lines = str(cause).strip().splitlines()
     said = f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
     for secret in secrets:
