@@ -220,12 +220,8 @@ def run(application: Application, *, allowed_updates: Sequence[str],
             application.run_polling(stop_signals=None, allowed_updates=allowed_updates,
                                     close_loop=False)
         else:
-            host, port = webhook.listen
-            application.run_webhook(
-                listen=host, port=port, url_path=webhook.path, webhook_url=webhook.url,
-                secret_token=webhook.secret, allowed_updates=allowed_updates,
-                stop_signals=None, close_loop=False,
-            )
+            application.run_webhook(**webhook.server_options(), allowed_updates=allowed_updates,
+                                    stop_signals=None, close_loop=False)
     finally:
         if watch is not None:
             watch.cancel()
@@ -292,11 +288,8 @@ async def start_in_process(
             error_callback=application.bot_data[POLLING_TROUBLE_KEY],
         )
         return
-    host, port = webhook.listen
-    await application.updater.start_webhook(
-        listen=host, port=port, url_path=webhook.path, webhook_url=webhook.url,
-        secret_token=webhook.secret, allowed_updates=allowed_updates,
-    )
+    await application.updater.start_webhook(**webhook.server_options(),
+                                            allowed_updates=allowed_updates)
 
 
 async def stop_in_process(application: Application) -> None:

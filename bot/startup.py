@@ -13,12 +13,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from bot.sending.failures import classify
+from bot.sending.http import one_off_bot
 
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 15.0
@@ -64,23 +63,20 @@ async def reach_bot_api(settings: Settings, say: Say, *, sleep: Sleep = asyncio.
     waits, waited = pauses(settings.start_wait), 0.0
     while True:
         # One connection of its own, closed after each try: the application opens its own later.
-        request = HTTPXRequest(connection_pool_size=1)
-        bot = Bot(settings.token, base_url=settings.telegram_api_url, request=request,
-                  get_updates_request=request)
-        try:
-            await bot.get_me()
-            return
-        except InvalidToken:
-            raise ConfigError(
-                "TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather"
-            ) from None
-        except TelegramError as error:
-            if not classify(error).transient or not waits:
-                raise unreachable(settings, describe(error, settings), waited) from None
-            pause = waits.pop(0)
-            say(f"cannot reach the Bot API at {bot_api_address(settings)} "
-                f"({describe(error, settings)}); trying again in {pause:g} s")
-        finally:
-            await request.shutdown()
+        async with one_off_bot(settings) as bot:
+            try:
+                await bot.get_me()
+                return
+            except InvalidToken:
+                raise ConfigError(
+                    "TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from "
+                    "@BotFather"
+                ) from None
+            except TelegramError as error:
+                if not classify(error).transient or not waits:
+                    raise unreachable(settings, describe(error, settings), waited) from None
+                pause = waits.pop(0)
+                say(f"cannot reach the Bot API at {bot_api_address(settings)} "
+                    f"({describe(error, settings)}); trying again in {pause:g} s")
         await sleep(pause)
         waited += pause

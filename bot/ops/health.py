@@ -35,11 +35,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.db import create_engine, driver_error
 from bot.ops.metrics import RoleName, metrics_of
+from bot.sending.http import one_off_bot
 
 CHECK_TIMEOUT = 2.0
 BOT_API_CACHE_SECONDS = 5.0
@@ -208,15 +208,11 @@ async def standalone_checks(settings: Settings, role: Callable[[], RoleName]
     with an engine and a bot of their own, closed on the way out. Once the application is
     initialized, ``application_checks`` take over (``HealthServer.checks``)."""
     engine = create_engine(settings.database_url)
-    # Not ``async with Bot``: that asks getMe at once, and a Bot API that does not answer is
-    # for the check to report, not a reason to fail.
-    request = HTTPXRequest(connection_pool_size=1)
-    await request.initialize()
-    bot = Bot(settings.token, base_url=settings.telegram_api_url, request=request,
-              get_updates_request=request)
+    # A bot that asks nothing at once (``async with Bot`` would ask getMe): a Bot API that
+    # does not answer is for the check to report, not a reason to fail.
     try:
-        yield Checks(database=database_check(engine), bot_api=bot_api_check(bot),
-                     role=role, secrets=secrets_of(settings))
+        async with one_off_bot(settings) as bot:
+            yield Checks(database=database_check(engine), bot_api=bot_api_check(bot),
+                         role=role, secrets=secrets_of(settings))
     finally:
-        await request.shutdown()
         await engine.dispose()

@@ -21,13 +21,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from telegram import Bot
 from telegram.error import BadRequest
-from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from bot.db import create_engine, make_sessionmaker
 from bot.models import BotSetting
+from bot.sending.http import one_off_bot
 
 SECRET_SETTING = "webhook_secret"
 # 43 characters of A-Z, a-z, 0-9, _ and -: what Telegram accepts, and 256 bits of chance.
@@ -47,6 +46,12 @@ class Webhook:
         """The path the bot serves: the public address's own, so a reverse proxy passes
         requests on unchanged."""
         return urlsplit(self.url).path or "/"
+
+    def server_options(self) -> dict[str, object]:
+        """python-telegram-bot's ``run_webhook`` and ``start_webhook`` arguments for it."""
+        host, port = self.listen
+        return {"listen": host, "port": port, "url_path": self.path, "webhook_url": self.url,
+                "secret_token": self.secret}
 
     def __repr__(self) -> str:  # the secret stays out of logs and tracebacks
         return f"Webhook(url={self.url!r}, listen={self.listen!r}, secret=<hidden>)"
@@ -92,16 +97,12 @@ async def offer_webhook(settings: Settings, webhook: Webhook,
     """Tell Telegram the webhook before anything starts, or raise :class:`ConfigError` with
     Telegram's reason when it refuses the address: then the bot stops having done nothing.
     python-telegram-bot tells it again as it starts listening, which changes nothing."""
-    request = HTTPXRequest(connection_pool_size=1)
-    bot = Bot(settings.token, base_url=settings.telegram_api_url, request=request,
-              get_updates_request=request)
-    try:
-        await bot.set_webhook(webhook.url, secret_token=webhook.secret,
-                              allowed_updates=allowed_updates)
-    except BadRequest as error:
-        raise ConfigError(
-            f"BACKCOACH_WEBHOOK_URL: Telegram refused the webhook address {webhook.url}: "
-            f"{error.message}"
-        ) from None
-    finally:
-        await request.shutdown()
+    async with one_off_bot(settings) as bot:
+        try:
+            await bot.set_webhook(webhook.url, secret_token=webhook.secret,
+                                  allowed_updates=allowed_updates)
+        except BadRequest as error:
+            raise ConfigError(
+                f"BACKCOACH_WEBHOOK_URL: Telegram refused the webhook address {webhook.url}: "
+                f"{error.message}"
+            ) from None

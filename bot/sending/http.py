@@ -5,8 +5,8 @@ update's cost is there: for every request, httpcore's pool looks over each conne
 and asks each idle one whether its socket is readable (anyio building a dictionary of
 attributes for every question). aiohttp, already the bot's web server library, keeps its idle
 connections in a queue per host and costs a fraction of that per request. This is
-python-telegram-bot's own extension point (``BaseRequest``); the one-off requests at start
-(bot/startup.py, the webhook's and the health check's) keep the default.
+python-telegram-bot's own extension point (``BaseRequest``); the one-off requests outside
+the running application (``one_off_bot``) keep the default.
 
 What a failure says about its request is kept as python-telegram-bot states it for httpx, so
 ``bot.sending.failures`` can tell "never sent" from "sent, then no answer": a connection that
@@ -18,10 +18,16 @@ else after the request went out (the connection reset or closed before the answe
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import aiohttp
+from telegram import Bot
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.config import Settings
 
 # The request never left: nothing can have been carried out.
 NEVER_WRITTEN: tuple[type[BaseException], ...] = (
@@ -100,3 +106,16 @@ def body_of(request_data: RequestData | None) -> aiohttp.FormData | dict[str, st
     for name, (filename, content, mimetype) in files.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
     return form
+
+
+@asynccontextmanager
+async def one_off_bot(settings: Settings) -> AsyncIterator[Bot]:
+    """A bot with one connection of its own, for the few requests made outside the running
+    application (the check at start, ``setWebhook``, a standby's health check), closed on the
+    way out. It is not initialized: nothing is asked of the Bot API until a request is made."""
+    request = HTTPXRequest(connection_pool_size=1)
+    try:
+        yield Bot(settings.token, base_url=settings.telegram_api_url, request=request,
+                  get_updates_request=request)
+    finally:
+        await request.shutdown()
