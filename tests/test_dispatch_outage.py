@@ -10,6 +10,7 @@ on a busy machine only counts as maybe delivered, which no assertion here minds.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -207,10 +208,21 @@ async def test_the_fake_bot_api_hangs_resets_or_fails_as_telegram_would(
         await api.wait_until(lambda: api.calls_to("sendMessage")[-1].error is not None)
         api.end_outage()
 
-        api.outage("hang", 0.2)  # for a time: a client that waits gets its answer after it
-        await bot.send_message(9500, "waited", read_timeout=PATIENCE)
+        # A client that waits through a hang gets its answer once the outage ends.
+        api.outage("hang", methods=["sendMessage"])
+        waiting = asyncio.create_task(bot.send_message(9500, "waited", read_timeout=PATIENCE))
+        await api.wait_until(
+            lambda: api.calls_to("sendMessage")[-1].params.get("text") == "waited")
+        api.end_outage()
+        await waiting
         assert api.calls_to("sendMessage")[-1].outage == "hang"
         assert [event.text for event in user.history] == ["reset", "waited"]
+
+        # An outage for a time is over once that time has passed, however slow the machine.
+        api.outage("hang", 0.2)
+        await asyncio.sleep(0.3)
+        await bot.send_message(9500, "after it", read_timeout=PATIENCE)
+        assert api.calls_to("sendMessage")[-1].outage is None
 
 
 def test_a_failure_inside_the_http_library_counts_as_maybe_sent() -> None:
